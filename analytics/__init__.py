@@ -1,0 +1,1 @@
+"""Analytics: PII masking, Korean text pipeline, classification, trends and search (analytics issue)."""

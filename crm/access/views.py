@@ -1,0 +1,157 @@
+"""Reading citizen data through the access rules: every read is decided, filtered and logged.
+
+These read models are what the screen-pop, the citizen page and the case page
+show. Records of other centers are shown in full, as a summary (no text), or not
+at all, as the access decision says; the access-log row is added in the same
+unit of work as the read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from crm.access.model import AccessLogEntry, Purpose
+from crm.access.policy import AccessDecision, decide_citizen_access, visible_detail
+from crm.actor import Actor
+from crm.agents.model import Role
+from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.citizens.model import Citizen
+from crm.citizens.phone import normalize_phone
+from crm.errors import CaseNotFound, CitizenNotFound, OtherCenter
+from crm.ports import UnitOfWork
+
+
+@dataclass
+class ContactView:
+    interaction: Interaction
+    case_number: str | None
+    detail: str  # "full" or "summary"
+
+
+@dataclass
+class CaseView:
+    case: Case
+    detail: str
+
+
+@dataclass
+class CitizenView:
+    citizen: Citizen
+    phones_masked: list[str]
+    decision: AccessDecision
+    contacts: list[ContactView] = field(default_factory=list)
+    cases: list[CaseView] = field(default_factory=list)
+    hidden_contacts: int = 0
+
+
+@dataclass
+class CaseDetailView:
+    case: Case
+    decision: AccessDecision
+    contacts: list[ContactView]
+    handoffs: list[Handoff]
+    events: list[CaseEvent]
+    callbacks: list[Callback]
+    complaints: list[Complaint]
+
+
+def _log(uow: UnitOfWork, actor: Actor, now: dt.datetime, citizen_id: int, decision: AccessDecision, via: str,
+         case_id: int | None = None) -> None:
+    uow.access_log.append(AccessLogEntry(
+        at=now, agent_id=actor.agent_id, agent_login=actor.login, agent_center=actor.center_code,
+        citizen_id=citizen_id, purpose=decision.purpose, scope=decision.scope, via=via, case_id=case_id,
+        interaction_id=decision.interaction_id, reason=decision.reason,
+    ))
+
+
+def _serving(uow: UnitOfWork, actor: Actor, citizen_id: int) -> Interaction | None:
+    if actor.agent_id is None:
+        return None
+    return uow.interactions.open_for_agent_and_citizen(actor.agent_id, citizen_id)
+
+
+def read_citizen(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, citizen_id: int, requested: Purpose | None,
+    reason: str | None, via: str, limit: int = 20,
+) -> CitizenView:
+    citizen = uow.citizens.get(citizen_id)
+    if citizen is None:
+        raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
+    decision = decide_citizen_access(actor, _serving(uow, actor, citizen_id), requested, reason)
+    view = _citizen_view(uow, actor, citizen, decision, limit)
+    _log(uow, actor, now, citizen_id, decision, via)
+    return view
+
+
+def screen_pop(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, phone: str, requested: Purpose | None, reason: str | None,
+    via: str, limit: int = 20,
+) -> list[CitizenView]:
+    """Everyone on record for a calling number, each with their last contacts across centers.
+
+    Several citizens may share a number; each is decided (and logged) on its own.
+    """
+    number = normalize_phone(phone)
+    views = []
+    for citizen in uow.citizens.by_phone(number.digits):
+        assert citizen.id is not None
+        decision = decide_citizen_access(actor, _serving(uow, actor, citizen.id), requested, reason)
+        views.append(_citizen_view(uow, actor, citizen, decision, limit))
+        _log(uow, actor, now, citizen.id, decision, via)
+    return views
+
+
+def _citizen_view(uow: UnitOfWork, actor: Actor, citizen: Citizen, decision: AccessDecision, limit: int) -> CitizenView:
+    assert citizen.id is not None
+    phones = [normalize_phone(p.digits).masked for p in uow.citizens.phones(citizen.id)]
+    view = CitizenView(citizen=citizen, phones_masked=phones, decision=decision)
+    numbers: dict[int, str] = {}
+    for case in uow.cases.for_citizen(citizen.id):
+        assert case.id is not None
+        numbers[case.id] = case.number
+        detail = visible_detail(decision.scope, actor.center_code, uow.cases.centers_involved(case.id))
+        if detail != "hidden":
+            view.cases.append(CaseView(case, detail))
+    for interaction in uow.interactions.recent_for_citizen(citizen.id, limit):
+        detail = visible_detail(decision.scope, actor.center_code, {interaction.center_code})
+        if detail == "hidden":
+            view.hidden_contacts += 1
+            continue
+        number = numbers.get(interaction.case_id) if interaction.case_id else None
+        view.contacts.append(ContactView(interaction, number, detail))
+    return view
+
+
+def read_case(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: str, requested: Purpose | None, reason: str | None,
+    via: str,
+) -> CaseDetailView:
+    case = uow.cases.get(number)
+    if case is None:
+        raise CaseNotFound(f"no case {number}", case_number=number)
+    assert case.id is not None
+    involved = uow.cases.centers_involved(case.id)
+    own = actor.role is Role.ADMIN or actor.is_system or actor.center_code in involved
+    decision = decide_citizen_access(actor, _serving(uow, actor, case.citizen_id), requested, reason,
+                                     own_center_record=own)
+    if visible_detail(decision.scope, actor.center_code, involved) == "hidden" and not own:
+        raise OtherCenter("this case belongs to another center and you are not serving this citizen")
+    contacts = []
+    for interaction in uow.interactions.for_case(case.id):
+        detail = visible_detail(decision.scope, actor.center_code, {interaction.center_code})
+        if detail != "hidden":
+            contacts.append(ContactView(interaction, case.number, detail))
+    _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
+    return CaseDetailView(
+        case=case, decision=decision, contacts=contacts, handoffs=list(uow.handoffs.for_case(case.id)),
+        events=list(uow.events.for_case(case.id)), callbacks=list(uow.callbacks.for_case(case.id)),
+        complaints=list(uow.complaints.for_case(case.id)),
+    )
+
+
+def log_list_read(uow: UnitOfWork, actor: Actor, now: dt.datetime, cases: list[Case], decision: AccessDecision,
+                  via: str) -> None:
+    """A case list shows summaries of citizens' cases: one access-log row per case shown."""
+    for case in cases:
+        _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)

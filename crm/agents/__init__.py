@@ -1,0 +1,1 @@
+"""Agents: the people who log in (agents, supervisors, analysts, admins) and their skills."""

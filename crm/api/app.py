@@ -1,0 +1,36 @@
+"""Assembles the API: router with every route, its OpenAPI document, and the twisted.web site."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from twisted.internet.interfaces import IReactorFromThreads
+from twisted.python.threadpool import ThreadPool
+from twisted.web import server
+
+from crm.api import routes_cases, routes_citizens, routes_core
+from crm.api.deps import ApiDeps
+from crm.api.kit import Router
+from crm.api.openapi import build_openapi
+from crm.api.resource import ApiResource, make_site
+from crm.store.uow import UnitOfWorkFactory
+
+API_VERSION = "1.0.0"
+
+
+def build_router(deps: ApiDeps) -> Router:
+    router = Router()
+    routes_core.register(router, deps)
+    routes_citizens.register(router, deps)
+    routes_cases.register(router, deps)
+    document = build_openapi(router, API_VERSION)
+    deps.openapi = lambda: document
+    return router
+
+
+def build_site(
+    deps: ApiDeps, uow_factory: UnitOfWorkFactory, pool: ThreadPool, reactor: IReactorFromThreads,
+    clock: Callable[[], dt.datetime], max_body: int,
+) -> server.Site:
+    return make_site(ApiResource(build_router(deps), uow_factory, pool, reactor, clock), max_body)

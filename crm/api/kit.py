@@ -1,0 +1,133 @@
+"""A small typed routing kit: routes declare method, path, roles and models; the OpenAPI document is built from them.
+
+Handlers are plain functions that run on a database thread, never on the
+reactor thread: ``handler(request, uow) -> Reply``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from crm.actor import Actor
+from crm.agents.model import Role
+from crm.errors import ValidationFailed
+
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+B = TypeVar("B", bound=BaseModel)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: BaseModel | dict[str, Any] | list[Any] | None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ApiRequest(Generic[B]):
+    method: str
+    path: str
+    route: str  # the route's template, e.g. "/api/v1/cases/{number}" (what the access log records)
+    params: dict[str, str]
+    query: Mapping[str, list[str]]
+    body: B
+    headers: Mapping[str, str]
+    actor: Actor | None
+    remote: str
+    now: dt.datetime
+    token: str | None = None
+
+    @property
+    def via(self) -> str:
+        return f"{self.method} {self.route}"
+
+    def require_actor(self) -> Actor:
+        assert self.actor is not None, "route declared without auth"
+        return self.actor
+
+    def q(self, name: str) -> str | None:
+        values = self.query.get(name)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise ValidationFailed(f"query parameter '{name}' given more than once", parameter=name)
+        return values[0]
+
+    def q_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
+        text = self.q(name)
+        if text is None:
+            return default
+        if not re.fullmatch(r"-?\d{1,18}", text):
+            raise ValidationFailed(f"query parameter '{name}' must be an integer", parameter=name)
+        value = int(text)
+        if not low <= value <= high:
+            raise ValidationFailed(f"query parameter '{name}' must be between {low} and {high}", parameter=name)
+        return value
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    schema: dict[str, Any]
+    required: bool = False
+
+
+Handler = Callable[[ApiRequest[Any], Any], Reply]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    handler: Handler
+    summary: str
+    tag: str
+    roles: frozenset[Role] | None = STAFF  # None: no authentication
+    body: type[BaseModel] | None = None
+    responses: Mapping[int, type[BaseModel] | None] = field(default_factory=dict)
+    query: tuple[QueryParam, ...] = ()
+    errors: tuple[int, ...] = ()
+    idempotent_post: bool = True  # honours Idempotency-Key
+    writes: bool = True  # False: read-only transaction (no access-log rows written)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template)
+        return re.compile(f"^{pattern}$")
+
+
+class Router:
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, route: Route) -> None:
+        if any(r.method == route.method and r.template == route.template for r in self.routes):
+            raise ValueError(f"duplicate route {route.method} {route.template}")
+        self.routes.append(route)
+
+    def route(self, method: str, template: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.add(Route(method=method, template=template, handler=handler, **options))
+            return handler
+
+        return register
+
+    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
+        """The route and path parameters; or None and the methods allowed on that path (405 vs 404)."""
+        allowed: list[str] = []
+        for route in self.routes:
+            found = route.regex.match(path)
+            if found is None:
+                continue
+            if route.method == method:
+                return route, found.groupdict(), []
+            allowed.append(route.method)
+        return None, {}, allowed

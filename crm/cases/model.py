@@ -1,0 +1,207 @@
+"""Case records: the case itself, its contacts (interactions), hand-offs, events, callbacks, complaints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from crm.cases.status import ACTIVE, CaseStatus
+from crm.errors import ValidationFailed
+
+CASE_NUMBER = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{1,19})-([1-9]\d*)$")
+
+
+def case_number(year: int, center_code: str, sequence: int) -> str:
+    """``YYYY-<center>-<sequence>``: no fixed width, since 110 alone takes millions of calls a year."""
+    return f"{year}-{center_code}-{sequence}"
+
+
+def parse_case_number(text: str) -> tuple[int, str, int]:
+    match = CASE_NUMBER.match(text)
+    if not match:
+        raise ValidationFailed(f"'{text[:40]}' is not a case number (YYYY-CENTER-SEQUENCE)")
+    return int(match.group(1)), match.group(2), int(match.group(3))
+
+
+class Channel(enum.StrEnum):
+    INBOUND_CALL = "inbound-call"
+    OUTBOUND_CALL = "outbound-call"
+    CALLBACK = "callback"
+    IVR_SELF_SERVICE = "ivr-self-service"
+    SINMUNGO_TEXT = "sinmungo-text"
+    AGENT_NOTE = "agent-note"
+    SMS = "sms"
+
+
+VOICE_CHANNELS = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL, Channel.CALLBACK})
+
+
+class Disposition(enum.StrEnum):
+    """How a contact ended. The first three never open a case."""
+
+    ABANDONED_BEFORE_MENU = "abandoned-before-menu"
+    SCANNER = "scanner"
+    SILENT = "silent"
+    ABANDONED_IN_QUEUE = "abandoned-in-queue"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    TRANSFERRED = "transferred"
+    DROPPED = "dropped"
+    WORKER_LOST = "worker-lost"
+    CALLBACK_REQUESTED = "callback-requested"
+    SELF_SERVICE_COMPLETED = "self-service-completed"
+    NO_ANSWER = "no-answer"
+    NOTE = "note"
+
+
+NO_CASE_DISPOSITIONS = frozenset({Disposition.ABANDONED_BEFORE_MENU, Disposition.SCANNER, Disposition.SILENT})
+
+
+@dataclass
+class Case:
+    number: str
+    citizen_id: int
+    origin_channel: Channel
+    owner_center: str
+    status: CaseStatus = CaseStatus.OPEN
+    category: str | None = None
+    suggested_category: str | None = None
+    summary: str = ""
+    owner_agent_id: int | None = None
+    due_at: dt.datetime | None = None
+    merged_into: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 0
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.summary) > 4000:
+            raise ValidationFailed("summary is longer than 4000 characters")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+
+@dataclass
+class Interaction:
+    """One contact. ``ended_at`` closes the contact; ``completed_at`` closes its wrap-up.
+
+    An agent is *serving* the citizen while an interaction assigned to them is not
+    yet completed.
+    """
+
+    channel: Channel
+    center_code: str
+    started_at: dt.datetime
+    case_id: int | None = None
+    citizen_id: int | None = None
+    agent_id: int | None = None
+    caller_masked: str | None = None
+    queued_at: dt.datetime | None = None
+    answered_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    wait_seconds: int | None = None
+    talk_seconds: int | None = None
+    wrapup_seconds: int | None = None
+    disposition: Disposition | None = None
+    notes: str | None = None
+    transcript: str | None = None
+    recording_ref: str | None = None
+    sip_call_id: str | None = None
+    verified_by: int | None = None
+    verified_method: str | None = None
+    verified_at: dt.datetime | None = None
+    id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None
+
+    @property
+    def identity_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+@dataclass
+class Handoff:
+    case_id: int
+    from_center: str
+    to_center: str
+    reason: str
+    summary: str
+    created_at: dt.datetime
+    from_agent_id: int | None = None
+    to_queue: str | None = None
+    to_agent_id: int | None = None
+    accepted_at: dt.datetime | None = None
+    accepted_by: int | None = None
+    id: int | None = None
+
+
+class EventKind(enum.StrEnum):
+    CREATED = "created"
+    STATUS_CHANGED = "status-changed"
+    CONTACT_ADDED = "contact-added"
+    HANDED_OFF = "handed-off"
+    HANDOFF_ACCEPTED = "handoff-accepted"
+    COMPLAINT_LINKED = "complaint-linked"
+    MERGED_INTO = "merged-into"
+    MERGED_FROM = "merged-from"
+    CALLBACK_SCHEDULED = "callback-scheduled"
+    UPDATED = "updated"
+
+
+@dataclass
+class CaseEvent:
+    """An append-only record of one change: who, when, what, before and after."""
+
+    case_id: int
+    at: dt.datetime
+    kind: EventKind
+    actor_agent_id: int | None
+    actor: str  # agent login or "system:<component>"
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    id: int | None = None
+
+
+class CallbackStatus(enum.StrEnum):
+    PENDING = "pending"
+    DIALING = "dialing"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class Callback:
+    """A task to call the citizen back, e.g. after a dropped call."""
+
+    case_id: int
+    citizen_id: int
+    center_code: str
+    due_at: dt.datetime
+    reason: str
+    created_at: dt.datetime
+    status: CallbackStatus = CallbackStatus.PENDING
+    attempts: int = 0
+    interaction_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class Complaint:
+    """A 국민신문고 text complaint known to the case store (ingested in full by analytics)."""
+
+    sinmungo_id: str
+    received_at: dt.datetime
+    title: str
+    citizen_id: int | None = None
+    case_id: int | None = None
+    id: int | None = None

@@ -1,0 +1,1 @@
+"""Centers (tenants): the 156 call centers, their numbers, hours and overflow partners."""

@@ -1,0 +1,1 @@
+"""Citizens: callers and complainants, their phone numbers, identity and consents."""

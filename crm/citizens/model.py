@@ -1,0 +1,56 @@
+"""The Citizen aggregate: who called or wrote, how sure we are, and what they consented to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from crm.errors import ValidationFailed
+
+
+class Sex(enum.StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+
+class VerificationMethod(enum.StrEnum):
+    """How an agent confirmed that the caller is the citizen on record."""
+
+    RESIDENT_NUMBER = "resident-number"  # caller spoke their 주민등록번호, matched by keyed hash
+    BIRTH_DATE_AND_NAME = "birth-date-and-name"
+    CALLBACK_TO_REGISTERED_NUMBER = "callback-to-registered-number"
+    IDENTITY_DOCUMENT = "identity-document"  # in person or scanned 신분증
+    SIMPLE_AUTH = "simple-auth"  # 간편인증 (PASS, 카카오 등) confirmed by the integration
+
+
+@dataclass
+class CitizenPhone:
+    citizen_id: int
+    digits: str
+    kind: str
+    added_at: dt.datetime
+    id: int | None = None
+
+
+@dataclass
+class Citizen:
+    name: str | None = None
+    rrn_hash: str | None = None
+    rrn_masked: str | None = None
+    birth_year: int | None = None
+    sex: Sex | None = None
+    region_sido: str | None = None
+    region_sigungu: str | None = None
+    consent_recording_at: dt.datetime | None = None
+    consent_eligibility_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 0
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.birth_year is not None and not 1870 <= self.birth_year <= 2100:
+            raise ValidationFailed(f"birth year {self.birth_year} is impossible")
+        if self.name is not None and len(self.name) > 100:
+            raise ValidationFailed("name is longer than 100 characters")

@@ -1,0 +1,1 @@
+"""The case store's SQLAlchemy adapter: tables, mapping, repositories, unit of work, migrations."""

@@ -1,0 +1,35 @@
+"""Imperative mapping of the domain dataclasses onto the tables (the domain never imports SQLAlchemy)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+
+from crm.access.model import AccessLogEntry
+from crm.agents.model import Agent
+from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.centers.model import Center
+from crm.citizens.model import Citizen, CitizenPhone
+from crm.store import tables
+
+mapper_registry = registry(metadata=tables.metadata)
+_mapped = False
+
+
+def map_domain() -> None:
+    """Map once per process (idempotent): tests and the app build many engines, one mapping."""
+    global _mapped
+    if _mapped:
+        return
+    r = mapper_registry
+    r.map_imperatively(Center, tables.centers)
+    r.map_imperatively(Agent, tables.agents)
+    r.map_imperatively(Citizen, tables.citizens, version_id_col=tables.citizens.c.version)
+    r.map_imperatively(CitizenPhone, tables.citizen_phones)
+    r.map_imperatively(Case, tables.cases, version_id_col=tables.cases.c.version)
+    r.map_imperatively(Interaction, tables.interactions)
+    r.map_imperatively(Handoff, tables.handoffs)
+    r.map_imperatively(CaseEvent, tables.case_events)
+    r.map_imperatively(Callback, tables.callbacks)
+    r.map_imperatively(Complaint, tables.complaints)
+    r.map_imperatively(AccessLogEntry, tables.access_log)
+    _mapped = True

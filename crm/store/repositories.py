@@ -1,0 +1,243 @@
+"""SQLAlchemy repositories: one per aggregate, all sharing the unit of work's session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from crm.access.model import AccessLogEntry
+from crm.agents.model import Agent
+from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.cases.status import CaseStatus
+from crm.centers.model import Center
+from crm.citizens.model import Citizen, CitizenPhone
+from crm.store import tables
+
+
+class _Repo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
+class SqlCenterRepository(_Repo):
+    def get(self, code: str) -> Center | None:
+        return self.session.get(Center, code)
+
+    def list(self, active_only: bool = False) -> Sequence[Center]:
+        query = select(Center).order_by(tables.centers.c.code)
+        if active_only:
+            query = query.where(tables.centers.c.active.is_(True))
+        return self.session.scalars(query).all()
+
+    def add(self, center: Center) -> None:
+        self.session.add(center)
+
+
+class SqlAgentRepository(_Repo):
+    def get(self, agent_id: int) -> Agent | None:
+        return self.session.get(Agent, agent_id)
+
+    def by_login(self, login: str) -> Agent | None:
+        return self.session.scalars(select(Agent).where(tables.agents.c.login == login)).first()
+
+    def list(self, center_code: str | None = None) -> Sequence[Agent]:
+        query = select(Agent).order_by(tables.agents.c.id)
+        if center_code is not None:
+            query = query.where(tables.agents.c.center_code == center_code)
+        return self.session.scalars(query).all()
+
+    def add(self, agent: Agent) -> None:
+        self.session.add(agent)
+
+
+class SqlCitizenRepository(_Repo):
+    def get(self, citizen_id: int) -> Citizen | None:
+        return self.session.get(Citizen, citizen_id)
+
+    def by_phone(self, digits: str) -> Sequence[Citizen]:
+        phones = tables.citizen_phones
+        query = (
+            select(Citizen)
+            .join(phones, phones.c.citizen_id == tables.citizens.c.id)
+            .where(phones.c.digits == digits)
+            .order_by(tables.citizens.c.id)
+        )
+        return self.session.scalars(query).all()
+
+    def by_rrn_hash(self, rrn_hash: str) -> Citizen | None:
+        return self.session.scalars(select(Citizen).where(tables.citizens.c.rrn_hash == rrn_hash)).first()
+
+    def phones(self, citizen_id: int) -> Sequence[CitizenPhone]:
+        query = select(CitizenPhone).where(tables.citizen_phones.c.citizen_id == citizen_id)
+        return self.session.scalars(query.order_by(tables.citizen_phones.c.id)).all()
+
+    def add(self, citizen: Citizen) -> None:
+        self.session.add(citizen)
+
+    def add_phone(self, phone: CitizenPhone) -> None:
+        self.session.add(phone)
+
+
+class SqlCaseRepository(_Repo):
+    def get(self, number: str) -> Case | None:
+        return self.session.scalars(select(Case).where(tables.cases.c.number == number)).first()
+
+    def get_by_id(self, case_id: int) -> Case | None:
+        return self.session.get(Case, case_id)
+
+    def for_citizen(self, citizen_id: int) -> Sequence[Case]:
+        query = select(Case).where(tables.cases.c.citizen_id == citizen_id).order_by(tables.cases.c.id.desc())
+        return self.session.scalars(query).all()
+
+    def list(
+        self, *, center_code: str | None, status: CaseStatus | None, citizen_id: int | None, after_id: int | None,
+        limit: int,
+    ) -> Sequence[Case]:
+        c = tables.cases.c
+        query = select(Case).order_by(c.id.desc()).limit(limit)
+        if center_code is not None:
+            query = query.where(c.owner_center == center_code)
+        if status is not None:
+            query = query.where(c.status == status)
+        if citizen_id is not None:
+            query = query.where(c.citizen_id == citizen_id)
+        if after_id is not None:
+            query = query.where(c.id < after_id)
+        return self.session.scalars(query).all()
+
+    def add(self, case: Case) -> None:
+        self.session.add(case)
+
+    def next_sequence(self, center_code: str, year: int) -> int:
+        """Atomically take the next number of (center, year): an upsert that returns the new value."""
+        seq = tables.case_sequences
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(seq)
+            .values(center_code=center_code, year=year, last_value=1)
+            .on_conflict_do_update(
+                index_elements=[seq.c.center_code, seq.c.year], set_={"last_value": seq.c.last_value + 1}
+            )
+            .returning(seq.c.last_value)
+        )
+        return int(self.session.execute(statement).scalar_one())
+
+    def centers_involved(self, case_id: int) -> set[str]:
+        """The owning center plus every center that handled a contact or a hand-off of the case."""
+        owner = select(tables.cases.c.owner_center.label("c")).where(tables.cases.c.id == case_id)
+        contacts = select(tables.interactions.c.center_code.label("c")).where(tables.interactions.c.case_id == case_id)
+        sent = select(tables.handoffs.c.from_center.label("c")).where(tables.handoffs.c.case_id == case_id)
+        return set(self.session.scalars(select(union(owner, contacts, sent).subquery().c.c)).all())
+
+
+class SqlInteractionRepository(_Repo):
+    def get(self, interaction_id: int) -> Interaction | None:
+        return self.session.get(Interaction, interaction_id)
+
+    def for_case(self, case_id: int) -> Sequence[Interaction]:
+        query = select(Interaction).where(tables.interactions.c.case_id == case_id)
+        return self.session.scalars(query.order_by(tables.interactions.c.started_at, tables.interactions.c.id)).all()
+
+    def recent_for_citizen(self, citizen_id: int, limit: int) -> Sequence[Interaction]:
+        c = tables.interactions.c
+        query = select(Interaction).where(c.citizen_id == citizen_id).order_by(c.started_at.desc(), c.id.desc())
+        return self.session.scalars(query.limit(limit)).all()
+
+    def open_for_agent_and_citizen(self, agent_id: int, citizen_id: int) -> Interaction | None:
+        c = tables.interactions.c
+        query = (
+            select(Interaction)
+            .where(and_(c.agent_id == agent_id, c.citizen_id == citizen_id, c.completed_at.is_(None)))
+            .order_by(c.id.desc())
+        )
+        return self.session.scalars(query).first()
+
+    def add(self, interaction: Interaction) -> None:
+        self.session.add(interaction)
+
+
+class SqlHandoffRepository(_Repo):
+    def get(self, handoff_id: int) -> Handoff | None:
+        return self.session.get(Handoff, handoff_id)
+
+    def for_case(self, case_id: int) -> Sequence[Handoff]:
+        query = select(Handoff).where(tables.handoffs.c.case_id == case_id).order_by(tables.handoffs.c.id)
+        return self.session.scalars(query).all()
+
+    def add(self, handoff: Handoff) -> None:
+        self.session.add(handoff)
+
+
+class SqlCaseEventRepository(_Repo):
+    def append(self, event: CaseEvent) -> None:
+        self.session.add(event)
+
+    def for_case(self, case_id: int) -> Sequence[CaseEvent]:
+        query = select(CaseEvent).where(tables.case_events.c.case_id == case_id).order_by(tables.case_events.c.id)
+        return self.session.scalars(query).all()
+
+
+class SqlCallbackRepository(_Repo):
+    def get(self, callback_id: int) -> Callback | None:
+        return self.session.get(Callback, callback_id)
+
+    def pending(self, center_code: str | None, due_before: dt.datetime | None) -> Sequence[Callback]:
+        c = tables.callbacks.c
+        query = select(Callback).where(c.status == CallbackStatus.PENDING).order_by(c.due_at, c.id)
+        if center_code is not None:
+            query = query.where(c.center_code == center_code)
+        if due_before is not None:
+            query = query.where(c.due_at <= due_before)
+        return self.session.scalars(query.limit(500)).all()
+
+    def for_case(self, case_id: int) -> Sequence[Callback]:
+        query = select(Callback).where(tables.callbacks.c.case_id == case_id).order_by(tables.callbacks.c.id)
+        return self.session.scalars(query).all()
+
+    def add(self, callback: Callback) -> None:
+        self.session.add(callback)
+
+
+class SqlComplaintRepository(_Repo):
+    def by_sinmungo_id(self, sinmungo_id: str) -> Complaint | None:
+        query = select(Complaint).where(tables.complaints.c.sinmungo_id == sinmungo_id)
+        return self.session.scalars(query).first()
+
+    def for_case(self, case_id: int) -> Sequence[Complaint]:
+        query = select(Complaint).where(tables.complaints.c.case_id == case_id).order_by(tables.complaints.c.id)
+        return self.session.scalars(query).all()
+
+    def add(self, complaint: Complaint) -> None:
+        self.session.add(complaint)
+
+
+class SqlAccessLogRepository(_Repo):
+    def append(self, entry: AccessLogEntry) -> None:
+        self.session.add(entry)
+
+    def for_citizen(self, citizen_id: int, limit: int) -> Sequence[AccessLogEntry]:
+        c = tables.access_log.c
+        query = select(AccessLogEntry).where(c.citizen_id == citizen_id).order_by(c.id.desc()).limit(limit)
+        return self.session.scalars(query).all()
+
+    def query(self, *, citizen_id: int | None, agent_login: str | None, center: str | None,
+              after_id: int | None, limit: int) -> Sequence[AccessLogEntry]:
+        c = tables.access_log.c
+        query = select(AccessLogEntry).order_by(c.id.desc()).limit(limit)
+        if citizen_id is not None:
+            query = query.where(c.citizen_id == citizen_id)
+        if agent_login is not None:
+            query = query.where(c.agent_login == agent_login)
+        if center is not None:
+            query = query.where(or_(c.agent_center == center))
+        if after_id is not None:
+            query = query.where(c.id < after_id)
+        return self.session.scalars(query).all()
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(tables.access_log)) or 0)

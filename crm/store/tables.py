@@ -1,0 +1,274 @@
+"""Table definitions of the case store (the schema Alembic migrates), kept outside the domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
+
+from crm.access.model import Purpose, Scope
+from crm.agents.model import Role
+from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
+from crm.cases.status import CaseStatus
+from crm.citizens.model import Sex
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite has no 64-bit autoincrement alias other than INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def StrEnum(enum_class: type[Any], length: int = 30) -> SAEnum:  # noqa: N802 - reads like a type
+    """A Python StrEnum stored as its value in a VARCHAR (no native enum: adding values needs no migration)."""
+    return SAEnum(
+        enum_class, native_enum=False, create_constraint=False, length=length,
+        values_callable=lambda members: [m.value for m in members], validate_strings=True,
+    )
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+centers = Table(
+    "centers", metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("institution", String(200), nullable=False),
+    Column("public_number", String(20), nullable=False, index=True),
+    Column("hours", String(200), nullable=False),
+    Column("service_level", String(20), nullable=False),
+    Column("region", String(40)),
+    Column("area_codes", JSON, nullable=False),
+    Column("overflow_partners", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("demo", Boolean, nullable=False),
+)
+
+agents = Table(
+    "agents", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_code", String(20), ForeignKey("centers.code"), nullable=False, index=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("role", StrEnum(Role, 20), nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime),
+)
+
+citizens = Table(
+    "citizens", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(100)),
+    Column("rrn_hash", String(64), unique=True),
+    Column("rrn_masked", String(14)),
+    Column("birth_year", Integer),
+    Column("sex", StrEnum(Sex, 1)),
+    Column("region_sido", String(40)),
+    Column("region_sigungu", String(40)),
+    Column("consent_recording_at", UTCDateTime),
+    Column("consent_eligibility_at", UTCDateTime),
+    Column("created_at", UTCDateTime),
+    Column("updated_at", UTCDateTime),
+    Column("version", Integer, nullable=False),
+)
+
+citizen_phones = Table(
+    "citizen_phones", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id", ondelete="CASCADE"), nullable=False),
+    Column("digits", String(16), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    UniqueConstraint("citizen_id", "digits", name="uq_citizen_phones_citizen_digits"),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id"), nullable=False, index=True),
+    Column("origin_channel", StrEnum(Channel, 20), nullable=False),
+    Column("owner_center", String(20), ForeignKey("centers.code"), nullable=False),
+    Column("owner_agent_id", Id, ForeignKey("agents.id")),
+    Column("status", StrEnum(CaseStatus, 20), nullable=False),
+    Column("category", String(100)),
+    Column("suggested_category", String(100)),
+    Column("summary", Text, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("merged_into", String(40)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_cases_owner_center_status", "owner_center", "status"),
+)
+
+case_sequences = Table(
+    "case_sequences", metadata,
+    Column("center_code", String(20), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
+)
+
+interactions = Table(
+    "interactions", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), index=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id")),
+    Column("channel", StrEnum(Channel, 20), nullable=False),
+    Column("center_code", String(20), ForeignKey("centers.code"), nullable=False),
+    Column("agent_id", Id, ForeignKey("agents.id")),
+    Column("caller_masked", String(20)),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("queued_at", UTCDateTime),
+    Column("answered_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),
+    Column("completed_at", UTCDateTime),
+    Column("wait_seconds", Integer),
+    Column("talk_seconds", Integer),
+    Column("wrapup_seconds", Integer),
+    Column("disposition", StrEnum(Disposition, 30)),
+    Column("notes", Text),
+    Column("transcript", Text),
+    Column("recording_ref", String(300)),
+    Column("sip_call_id", String(200), index=True),
+    Column("verified_by", Id, ForeignKey("agents.id")),
+    Column("verified_method", String(40)),
+    Column("verified_at", UTCDateTime),
+    # The screen-pop reads a citizen's latest contacts; serving checks an agent's open ones.
+    Index("ix_interactions_citizen_started", "citizen_id", "started_at"),
+    Index("ix_interactions_agent_citizen_open", "agent_id", "citizen_id", "completed_at"),
+)
+
+handoffs = Table(
+    "handoffs", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("from_center", String(20), nullable=False),
+    Column("from_agent_id", Id, ForeignKey("agents.id")),
+    Column("to_center", String(20), ForeignKey("centers.code"), nullable=False),
+    Column("to_queue", String(60)),
+    Column("to_agent_id", Id, ForeignKey("agents.id")),
+    Column("reason", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("accepted_at", UTCDateTime),
+    Column("accepted_by", Id, ForeignKey("agents.id")),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", StrEnum(EventKind, 30), nullable=False),
+    Column("actor_agent_id", Id),
+    Column("actor", String(80), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+)
+
+callbacks = Table(
+    "callbacks", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id"), nullable=False),
+    Column("center_code", String(20), ForeignKey("centers.code"), nullable=False),
+    Column("interaction_id", Id, ForeignKey("interactions.id")),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("reason", String(60), nullable=False),
+    Column("status", StrEnum(CallbackStatus, 20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_callbacks_status_due", "status", "due_at"),
+)
+
+complaints = Table(
+    "complaints", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("sinmungo_id", String(64), nullable=False, unique=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("citizen_id", Id, ForeignKey("citizens.id")),
+    Column("case_id", Id, ForeignKey("cases.id"), index=True),
+)
+
+access_log = Table(
+    "access_log", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("agent_id", Id),
+    Column("agent_login", String(80), nullable=False),
+    Column("agent_center", String(20)),
+    Column("citizen_id", Id, nullable=False, index=True),
+    Column("case_id", Id),
+    Column("interaction_id", Id),
+    Column("purpose", StrEnum(Purpose, 20), nullable=False),
+    Column("scope", StrEnum(Scope, 30), nullable=False),
+    Column("reason", String(500)),
+    Column("via", String(200), nullable=False),
+)
+
+auth_tokens = Table(
+    "auth_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("agent_id", Id, ForeignKey("agents.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("agent_id", Id, primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)

@@ -1,0 +1,1 @@
+"""Dashboards: live supervisor views and analyst reports in Dash (dashboard issue)."""

@@ -1,0 +1,1 @@
+"""Integrations: ports and HTTP adapters for external government systems (agent-tools issue)."""

@@ -1,0 +1,163 @@
+"""The ``sori`` command: run the system, migrate and seed the store, import centers, purge old records."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sori.config import Settings, load_settings
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", dest="config_file", type=Path, help="TOML configuration file")
+    parser.add_argument("--state-dir", type=Path, help="where the embedded database, keys and recordings live")
+    parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql://user@host/sori")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {
+        "config_file": args.config_file,
+        "state_dir": args.state_dir,
+        "database": {"url": args.database_url},
+        "http": {"host": getattr(args, "host", None), "port": getattr(args, "port", None)},
+    }
+    return load_settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sori", description="Sori (국민의 소리) contact center and case store")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole system")
+    _common(up)
+    up.add_argument("--host", help="HTTP listen address (default 127.0.0.1)")
+    up.add_argument("--port", type=int, help="HTTP port (default 8080)")
+    up.add_argument("--demo", action="store_true", help="seed demo data first (idempotent)")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    for name, text in (("upgrade", "migrate to the latest schema"), ("check", "fail if models and migrations differ"),
+                       ("current", "print the schema revision")):
+        _common(db_sub.add_parser(name, help=text))
+
+    seed = sub.add_parser("seed", help="load seed data")
+    _common(seed)
+    seed.add_argument("--demo", action="store_true", required=True, help="centers, demo logins, demo citizens")
+
+    centers = sub.add_parser("centers", help="call centers")
+    centers_sub = centers.add_subparsers(dest="centers_command", required=True)
+    imp = centers_sub.add_parser("import", help="create or update centers from a CSV file (never deletes)")
+    _common(imp)
+    imp.add_argument("file", type=Path)
+
+    agents = sub.add_parser("agents", help="agent logins")
+    agents_sub = agents.add_subparsers(dest="agents_command", required=True)
+    add = agents_sub.add_parser("add", help="create a login (password read from stdin or prompted)")
+    _common(add)
+    add.add_argument("--login", required=True)
+    add.add_argument("--center", required=True)
+    add.add_argument("--role", choices=["agent", "supervisor", "analyst", "admin"], default="agent")
+    add.add_argument("--name", required=True)
+
+    purge = sub.add_parser("purge", help="delete records past their retention period")
+    _common(purge)
+    purge.add_argument("--dry-run", action="store_true")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings(args)
+    except Exception as exc:  # configuration errors are the user's to fix: say what is wrong
+        print(f"sori: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return _dispatch(args, settings)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "up":
+        from sori.runtime import run_up
+
+        return run_up(settings, demo=args.demo)
+
+    from crm.store import migrate
+    from sori.wiring import build_system
+
+    system = build_system(settings)
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            migrate.upgrade(system.engine)
+            print(f"schema at {migrate.current_revision(system.engine)}")
+        elif args.db_command == "check":
+            migrate.check(system.engine)
+            print("no drift between models and migrations")
+        else:
+            print(migrate.current_revision(system.engine) or "(empty database)")
+        return 0
+    migrate.upgrade(system.engine)
+    if args.command == "seed":
+        from sori.seed.demo import seed_demo
+
+        report = seed_demo(system)
+        print(json.dumps({
+            "centers_created": len(report.centers.created), "centers_updated": len(report.centers.updated),
+            "center_errors": [e.__dict__ for e in report.center_errors], "agents_created": report.agents_created,
+            "citizens_created": report.citizens_created, "cases_created": report.cases_created,
+        }, ensure_ascii=False))
+        return 0
+    if args.command == "centers":
+        from sori.seed.demo import seed_centers
+
+        if not args.file.is_file():
+            print(f"sori: no such file: {args.file}", file=sys.stderr)
+            return 2
+        result, errors = seed_centers(system, args.file)
+        for error in errors:
+            print(f"line {error.line} ({error.code or '?'}): {error.message}", file=sys.stderr)
+        print(json.dumps({"created": len(result.created), "updated": len(result.updated),
+                          "unchanged": len(result.unchanged), "not_in_file": result.not_in_file,
+                          "rejected_rows": len(errors)}, ensure_ascii=False))
+        return 1 if errors else 0
+    if args.command == "agents":
+        return _add_agent(system, args)
+    if args.command == "purge":
+        from sori.purge import purge
+
+        counts = purge(system, dry_run=args.dry_run)
+        print(json.dumps({"dry_run": args.dry_run, "deleted": counts}, ensure_ascii=False))
+        return 0
+    return 2
+
+
+def _add_agent(system: Any, args: argparse.Namespace) -> int:
+    from crm.agents.model import Agent, Role
+    from crm.api.auth import hash_password
+    from crm.errors import DomainError
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
+    if len(password) < 10:
+        print("sori: the password must be at least 10 characters", file=sys.stderr)
+        return 2
+    try:
+        with system.uow() as uow:
+            if uow.centers.get(args.center) is None:
+                print(f"sori: no center {args.center}", file=sys.stderr)
+                return 2
+            if uow.agents.by_login(args.login) is not None:
+                print(f"sori: login {args.login} exists", file=sys.stderr)
+                return 2
+            uow.agents.add(Agent(center_code=args.center, login=args.login, display_name=args.name,
+                                 role=Role(args.role), password_hash=hash_password(password),
+                                 created_at=system.clock()))
+            uow.commit()
+    except DomainError as exc:
+        print(f"sori: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"created {args.login}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Typed, layered configuration: defaults, then a TOML file, then ``SORI_*`` environment, then CLI flags.
+
+With no file at all Sori runs embedded: SQLite under ``./var/``, HTTP on
+127.0.0.1:8080. Nested keys are reached in the environment with a double
+underscore: ``SORI_HTTP__PORT=8081``, ``SORI_DATABASE__URL=postgresql://…``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HttpConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    token_hours: float = Field(8.0, gt=0, le=24)
+    login_max_failures: int = Field(5, ge=1)
+    login_window_seconds: int = Field(900, ge=10)
+
+
+class DatabaseConfig(_Section):
+    url: str | None = None  # default: sqlite under the state directory
+    threads: int = Field(8, ge=1, le=64)
+
+
+class PrivacyConfig(_Section):
+    rrn_hash_key: str | None = None  # hex; prefer a key file
+    rrn_key_file: Path | None = None  # default: <state>/secrets/rrn-hash.key, created on first run
+
+
+class ContinuityConfig(_Section):
+    open_case_days: int = Field(7, ge=1, le=365)
+    callback_minutes: int = Field(30, ge=1, le=1440)
+    handoff_due_working_days: int = Field(7, ge=1, le=60)
+
+
+class CalendarConfig(_Section):
+    temporary_holidays: list[dt.date] = Field(default_factory=list)  # 임시공휴일
+
+
+class RetentionConfig(_Section):
+    """Days each kind of record is kept before ``sori purge`` removes it."""
+
+    access_log_days: int = Field(1825, ge=730)  # at least 2 years, by law and by trigger
+    auth_tokens_days: int = Field(30, ge=1)
+    idempotency_keys_days: int = Field(2, ge=1)
+    closed_cases_days: int = Field(3650, ge=365)
+    done_callbacks_days: int = Field(365, ge=30)
+
+
+class LogConfig(_Section):
+    level: str = "INFO"
+    file: Path | None = None  # default: stdout
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SORI_", env_nested_delimiter="__", extra="forbid")
+
+    state_dir: Path = Path("var")
+    config_file: Path | None = None
+    http: HttpConfig = HttpConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    continuity: ContinuityConfig = ContinuityConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    retention: RetentionConfig = RetentionConfig()
+    log: LogConfig = LogConfig()
+
+    @field_validator("state_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Highest first: CLI flags (init kwargs), environment, then the TOML file.
+        toml_file = _config_file_path(init_settings)
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.state_dir / 'sori.db'}"
+
+
+def _config_file_path(init_settings: PydanticBaseSettingsSource) -> Path | None:
+    given = init_settings().get("config_file") or os.environ.get("SORI_CONFIG_FILE")
+    if given:
+        path = Path(given)
+        if not path.is_file():
+            raise FileNotFoundError(f"configuration file {path} does not exist")
+        return path
+    default = Path("sori.toml")
+    return default if default.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from every layer; ``overrides`` are the CLI flags (nested as dicts), None values dropped."""
+    return Settings(**_drop_none(overrides))
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            nested = _drop_none(value)
+            if nested:
+                cleaned[key] = nested
+        elif value is not None:
+            cleaned[key] = value
+    return cleaned

@@ -1,0 +1,84 @@
+"""The one place that builds every service from configuration and hands each its dependencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from crm.api.auth import LoginLimiter
+from crm.api.deps import ApiDeps
+from crm.calendar import WorkCalendar
+from crm.cases.continuity import ContinuityPolicy
+from crm.store.engine import make_engine
+from crm.store.uow import UnitOfWorkFactory
+from sori.config import Settings
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class System:
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWorkFactory
+    calendar: WorkCalendar
+    policy: ContinuityPolicy
+    rrn_key: bytes
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
+
+    def api_deps(self) -> ApiDeps:
+        http = self.settings.http
+        return ApiDeps(
+            rrn_key=self.rrn_key, policy=self.policy, calendar=self.calendar,
+            limiter=LoginLimiter(http.login_max_failures, http.login_window_seconds), token_hours=http.token_hours,
+        )
+
+
+def load_rrn_key(settings: Settings) -> bytes:
+    """The 주민등록번호 hash key: from configuration, else a key file (created 0600 on first use).
+
+    The key never lives in the repository; losing it makes stored hashes unmatchable.
+    """
+    privacy = settings.privacy
+    if privacy.rrn_hash_key:
+        key = bytes.fromhex(privacy.rrn_hash_key)
+    else:
+        path = privacy.rrn_key_file or settings.state_dir / "secrets" / "rrn-hash.key"
+        key = _read_or_create_key(path)
+    if len(key) < 16:
+        raise ValueError("the resident-number hash key must be at least 16 bytes")
+    return key
+
+
+def _read_or_create_key(path: Path) -> bytes:
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.hex() + "\n")
+    return key
+
+
+def build_system(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> System:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url, pool_size=settings.database.threads)
+    c = settings.continuity
+    return System(
+        settings=settings,
+        engine=engine,
+        uow=UnitOfWorkFactory(engine),
+        calendar=WorkCalendar(settings.calendar.temporary_holidays),
+        policy=ContinuityPolicy(c.open_case_days, c.callback_minutes, c.handoff_due_working_days),
+        rrn_key=load_rrn_key(settings),
+        clock=clock,
+    )

@@ -1,0 +1,1 @@
+"""Telephony: Kamailio edge, pjsua2 media workers, IVR and ACD (built by the telephony issue)."""

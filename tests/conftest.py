@@ -1,0 +1,115 @@
+"""Shared fixtures: a real PostgreSQL for the session, throw-away databases, systems and running APIs."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crm.agents.model import Agent, Role
+from crm.api.auth import hash_password
+from crm.store import migrate
+from crm.store.engine import make_engine
+from sori.seed.demo import seed_centers
+from sori.wiring import System
+from tests.support import reactor as rt
+from tests.support.api import RunningApi
+from tests.support.postgres import PostgresServer, start_postgres
+from tests.support.system import FakeClock, make_system
+
+PASSWORD = "correct horse battery"
+
+# login -> (center, role); a small world every integration test can rely on.
+AGENTS = {
+    "kim": ("ACRC110", Role.AGENT),
+    "lee": ("ACRC110", Role.AGENT),
+    "sup": ("ACRC110", Role.SUPERVISOR),
+    "park": ("SEOUL120", Role.AGENT),
+    "choi": ("NTS126", Role.AGENT),
+    "ana": ("ACRC110", Role.ANALYST),
+    "root": ("ACRC110", Role.ADMIN),
+}
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    try:
+        engine = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("CREATE DATABASE sori_template"))
+        engine.dispose()
+        migrated = make_engine(server.url("sori_template"))
+        migrate.upgrade(migrated)
+        migrated.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        target = tmp_path / "sori.db"
+        shutil.copyfile(sqlite_template, target)
+        yield f"sqlite:///{target}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE sori_template"))
+    try:
+        yield server.url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def system(database_url: str, tmp_path: Path, clock: FakeClock, password_hash: str) -> Iterator[System]:
+    """A system with all 156 centers and the AGENTS above."""
+    built = make_system(database_url, tmp_path / "state", clock)
+    seed_centers(built)
+    with built.uow() as uow:
+        for login, (center, role) in AGENTS.items():
+            uow.agents.add(Agent(center_code=center, login=login, display_name=f"테스트 {login}", role=role,
+                                 password_hash=password_hash, created_at=clock()))
+        uow.commit()
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def api(system: System) -> Iterator[RunningApi]:
+    running = RunningApi(system)
+    yield running
+    running.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    rt.stop()
