@@ -100,16 +100,26 @@ class AccessLogRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` is explicit; leaving the block without it rolls back."""
 
-    centers: CenterRepository
-    agents: AgentRepository
-    citizens: CitizenRepository
-    cases: CaseRepository
-    interactions: InteractionRepository
-    handoffs: HandoffRepository
-    events: CaseEventRepository
-    callbacks: CallbackRepository
-    complaints: ComplaintRepository
-    access_log: AccessLogRepository
+    @property
+    def centers(self) -> CenterRepository: ...
+    @property
+    def agents(self) -> AgentRepository: ...
+    @property
+    def citizens(self) -> CitizenRepository: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def interactions(self) -> InteractionRepository: ...
+    @property
+    def handoffs(self) -> HandoffRepository: ...
+    @property
+    def events(self) -> CaseEventRepository: ...
+    @property
+    def callbacks(self) -> CallbackRepository: ...
+    @property
+    def complaints(self) -> ComplaintRepository: ...
+    @property
+    def access_log(self) -> AccessLogRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

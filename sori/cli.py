@@ -40,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    for name, text in (("upgrade", "migrate to the latest schema"), ("check", "fail if models and migrations differ"),
-                       ("current", "print the schema revision")):
+    for name, text in (
+        ("upgrade", "migrate to the latest schema"),
+        ("check", "fail if models and migrations differ"),
+        ("current", "print the schema revision"),
+    ):
         _common(db_sub.add_parser(name, help=text))
 
     seed = sub.add_parser("seed", help="load seed data")
@@ -63,11 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["agent", "supervisor", "analyst", "admin"], default="agent")
     add.add_argument("--name", required=True)
 
+    sub.add_parser("openapi", help="print the HTTP API's OpenAPI 3.1 document (docs/openapi.json)")
+
     purge = sub.add_parser("purge", help="delete records past their retention period")
     _common(purge)
     purge.add_argument("--dry-run", action="store_true")
 
     args = parser.parse_args(argv)
+    if args.command == "openapi":
+        return _print_openapi()
     try:
         settings = _settings(args)
     except Exception as exc:  # configuration errors are the user's to fix: say what is wrong
@@ -101,11 +108,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from sori.seed.demo import seed_demo
 
         report = seed_demo(system)
-        print(json.dumps({
-            "centers_created": len(report.centers.created), "centers_updated": len(report.centers.updated),
-            "center_errors": [e.__dict__ for e in report.center_errors], "agents_created": report.agents_created,
-            "citizens_created": report.citizens_created, "cases_created": report.cases_created,
-        }, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "centers_created": len(report.centers.created),
+                    "centers_updated": len(report.centers.updated),
+                    "center_errors": [e.__dict__ for e in report.center_errors],
+                    "agents_created": report.agents_created,
+                    "citizens_created": report.citizens_created,
+                    "cases_created": report.cases_created,
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     if args.command == "centers":
         from sori.seed.demo import seed_centers
@@ -116,9 +131,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         result, errors = seed_centers(system, args.file)
         for error in errors:
             print(f"line {error.line} ({error.code or '?'}): {error.message}", file=sys.stderr)
-        print(json.dumps({"created": len(result.created), "updated": len(result.updated),
-                          "unchanged": len(result.unchanged), "not_in_file": result.not_in_file,
-                          "rejected_rows": len(errors)}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "created": len(result.created),
+                    "updated": len(result.updated),
+                    "unchanged": len(result.unchanged),
+                    "not_in_file": result.not_in_file,
+                    "rejected_rows": len(errors),
+                },
+                ensure_ascii=False,
+            )
+        )
         return 1 if errors else 0
     if args.command == "agents":
         return _add_agent(system, args)
@@ -129,6 +153,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"dry_run": args.dry_run, "deleted": counts}, ensure_ascii=False))
         return 0
     return 2
+
+
+def _print_openapi() -> int:
+    from crm.api.app import build_router
+    from crm.api.auth import LoginLimiter
+    from crm.api.deps import ApiDeps
+    from crm.calendar import WorkCalendar
+    from crm.cases.continuity import ContinuityPolicy
+
+    deps = ApiDeps(rrn_key=b"\0" * 32, policy=ContinuityPolicy(), calendar=WorkCalendar(), limiter=LoginLimiter(1, 1))
+    build_router(deps)
+    print(json.dumps(deps.openapi(), ensure_ascii=False, indent=2))
+    return 0
 
 
 def _add_agent(system: Any, args: argparse.Namespace) -> int:
@@ -148,9 +185,16 @@ def _add_agent(system: Any, args: argparse.Namespace) -> int:
             if uow.agents.by_login(args.login) is not None:
                 print(f"sori: login {args.login} exists", file=sys.stderr)
                 return 2
-            uow.agents.add(Agent(center_code=args.center, login=args.login, display_name=args.name,
-                                 role=Role(args.role), password_hash=hash_password(password),
-                                 created_at=system.clock()))
+            uow.agents.add(
+                Agent(
+                    center_code=args.center,
+                    login=args.login,
+                    display_name=args.name,
+                    role=Role(args.role),
+                    password_hash=hash_password(password),
+                    created_at=system.clock(),
+                )
+            )
             uow.commit()
     except DomainError as exc:
         print(f"sori: {exc.message}", file=sys.stderr)

@@ -63,4 +63,4 @@ def configure_logging(level: str = "INFO", file: Path | None = None) -> None:
     # Twisted's own log events go through the standard library too.
     from twisted.logger import STDLibLogObserver, globalLogBeginner
 
-    globalLogBeginner.beginLoggingTo([STDLibLogObserver(name="twisted")], redirectStandardIO=False)
+    globalLogBeginner.beginLoggingTo([STDLibLogObserver(name="twisted")], redirectStandardIO=False)  # type: ignore[list-item]

@@ -30,12 +30,12 @@ class ThreadPoolService(service.Service):
     def __init__(self, pool: ThreadPool) -> None:
         self.pool = pool
 
-    def startService(self) -> None:  # noqa: N802 - twisted's name
-        super().startService()
+    def startService(self) -> None:
+        super().startService()  # type: ignore[no-untyped-call]
         self.pool.start()
 
-    def stopService(self) -> Deferred[None]:  # noqa: N802 - twisted's name
-        super().stopService()
+    def stopService(self) -> Deferred[None]:
+        super().stopService()  # type: ignore[no-untyped-call]
         self.pool.stop()
         return succeed(None)
 
@@ -44,7 +44,7 @@ def build_services(system: System, reactor: Any = default_reactor) -> service.Mu
     settings = system.settings
     root = service.MultiService()
     pool = ThreadPool(minthreads=1, maxthreads=settings.database.threads, name="sori-db")
-    ThreadPoolService(pool).setServiceParent(root)
+    ThreadPoolService(pool).setServiceParent(root)  # type: ignore[no-untyped-call]
     site = build_site(system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes)
     http = internet.TCPServer(settings.http.port, site, interface=settings.http.host)
     http.setName("http")
@@ -58,19 +58,29 @@ def run_up(settings: Settings, demo: bool = False) -> int:
     migrate.upgrade(system.engine)
     if demo:
         report = seed_demo(system)
-        log.info("demo seed", extra={"centers_created": len(report.centers.created),
-                                     "agents_created": report.agents_created,
-                                     "citizens_created": report.citizens_created})
+        log.info(
+            "demo seed",
+            extra={
+                "centers_created": len(report.centers.created),
+                "agents_created": report.agents_created,
+                "citizens_created": report.citizens_created,
+            },
+        )
     root = build_services(system)
     reactor: Any = default_reactor
 
     def started() -> None:
         root.startService()
         http = root.getServiceNamed("http")
-        address = http._port.getHost()  # type: ignore[attr-defined]
-        log.info("sori up", extra={"http": f"http://{address.host}:{address.port}",
-                                   "database": system.engine.url.render_as_string(hide_password=True),
-                                   "state_dir": str(settings.state_dir)})
+        address = http._port.getHost()
+        log.info(
+            "sori up",
+            extra={
+                "http": f"http://{address.host}:{address.port}",
+                "database": system.engine.url.render_as_string(hide_password=True),
+                "state_dir": str(settings.state_dir),
+            },
+        )
 
     reactor.callWhenRunning(started)
     reactor.addSystemEventTrigger("before", "shutdown", root.stopService)

@@ -37,8 +37,11 @@ class System:
     def api_deps(self) -> ApiDeps:
         http = self.settings.http
         return ApiDeps(
-            rrn_key=self.rrn_key, policy=self.policy, calendar=self.calendar,
-            limiter=LoginLimiter(http.login_max_failures, http.login_window_seconds), token_hours=http.token_hours,
+            rrn_key=self.rrn_key,
+            policy=self.policy,
+            calendar=self.calendar,
+            limiter=LoginLimiter(http.login_max_failures, http.login_window_seconds),
+            token_hours=http.token_hours,
         )
 
 

@@ -97,8 +97,16 @@ def system(database_url: str, tmp_path: Path, clock: FakeClock, password_hash: s
     seed_centers(built)
     with built.uow() as uow:
         for login, (center, role) in AGENTS.items():
-            uow.agents.add(Agent(center_code=center, login=login, display_name=f"테스트 {login}", role=role,
-                                 password_hash=password_hash, created_at=clock()))
+            uow.agents.add(
+                Agent(
+                    center_code=center,
+                    login=login,
+                    display_name=f"테스트 {login}",
+                    role=role,
+                    password_hash=password_hash,
+                    created_at=clock(),
+                )
+            )
         uow.commit()
     yield built
     built.engine.dispose()

@@ -56,13 +56,30 @@ class CaseDetailView:
     complaints: list[Complaint]
 
 
-def _log(uow: UnitOfWork, actor: Actor, now: dt.datetime, citizen_id: int, decision: AccessDecision, via: str,
-         case_id: int | None = None) -> None:
-    uow.access_log.append(AccessLogEntry(
-        at=now, agent_id=actor.agent_id, agent_login=actor.login, agent_center=actor.center_code,
-        citizen_id=citizen_id, purpose=decision.purpose, scope=decision.scope, via=via, case_id=case_id,
-        interaction_id=decision.interaction_id, reason=decision.reason,
-    ))
+def _log(
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    citizen_id: int,
+    decision: AccessDecision,
+    via: str,
+    case_id: int | None = None,
+) -> None:
+    uow.access_log.append(
+        AccessLogEntry(
+            at=now,
+            agent_id=actor.agent_id,
+            agent_login=actor.login,
+            agent_center=actor.center_code,
+            citizen_id=citizen_id,
+            purpose=decision.purpose,
+            scope=decision.scope,
+            via=via,
+            case_id=case_id,
+            interaction_id=decision.interaction_id,
+            reason=decision.reason,
+        )
+    )
 
 
 def _serving(uow: UnitOfWork, actor: Actor, citizen_id: int) -> Interaction | None:
@@ -72,8 +89,15 @@ def _serving(uow: UnitOfWork, actor: Actor, citizen_id: int) -> Interaction | No
 
 
 def read_citizen(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, citizen_id: int, requested: Purpose | None,
-    reason: str | None, via: str, limit: int = 20,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    citizen_id: int,
+    requested: Purpose | None,
+    reason: str | None,
+    via: str,
+    limit: int = 20,
 ) -> CitizenView:
     citizen = uow.citizens.get(citizen_id)
     if citizen is None:
@@ -85,8 +109,15 @@ def read_citizen(
 
 
 def screen_pop(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, phone: str, requested: Purpose | None, reason: str | None,
-    via: str, limit: int = 20,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    phone: str,
+    requested: Purpose | None,
+    reason: str | None,
+    via: str,
+    limit: int = 20,
 ) -> list[CitizenView]:
     """Everyone on record for a calling number, each with their last contacts across centers.
 
@@ -124,7 +155,13 @@ def _citizen_view(uow: UnitOfWork, actor: Actor, citizen: Citizen, decision: Acc
 
 
 def read_case(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: str, requested: Purpose | None, reason: str | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    number: str,
+    requested: Purpose | None,
+    reason: str | None,
     via: str,
 ) -> CaseDetailView:
     case = uow.cases.get(number)
@@ -133,8 +170,9 @@ def read_case(
     assert case.id is not None
     involved = uow.cases.centers_involved(case.id)
     own = actor.role is Role.ADMIN or actor.is_system or actor.center_code in involved
-    decision = decide_citizen_access(actor, _serving(uow, actor, case.citizen_id), requested, reason,
-                                     own_center_record=own)
+    decision = decide_citizen_access(
+        actor, _serving(uow, actor, case.citizen_id), requested, reason, own_center_record=own
+    )
     if visible_detail(decision.scope, actor.center_code, involved) == "hidden" and not own:
         raise OtherCenter("this case belongs to another center and you are not serving this citizen")
     contacts = []
@@ -144,14 +182,19 @@ def read_case(
             contacts.append(ContactView(interaction, case.number, detail))
     _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
     return CaseDetailView(
-        case=case, decision=decision, contacts=contacts, handoffs=list(uow.handoffs.for_case(case.id)),
-        events=list(uow.events.for_case(case.id)), callbacks=list(uow.callbacks.for_case(case.id)),
+        case=case,
+        decision=decision,
+        contacts=contacts,
+        handoffs=list(uow.handoffs.for_case(case.id)),
+        events=list(uow.events.for_case(case.id)),
+        callbacks=list(uow.callbacks.for_case(case.id)),
         complaints=list(uow.complaints.for_case(case.id)),
     )
 
 
-def log_list_read(uow: UnitOfWork, actor: Actor, now: dt.datetime, cases: list[Case], decision: AccessDecision,
-                  via: str) -> None:
+def log_list_read(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, cases: list[Case], decision: AccessDecision, via: str
+) -> None:
     """A case list shows summaries of citizens' cases: one access-log row per case shown."""
     for case in cases:
         _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)

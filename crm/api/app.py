@@ -30,7 +30,11 @@ def build_router(deps: ApiDeps) -> Router:
 
 
 def build_site(
-    deps: ApiDeps, uow_factory: UnitOfWorkFactory, pool: ThreadPool, reactor: IReactorFromThreads,
-    clock: Callable[[], dt.datetime], max_body: int,
+    deps: ApiDeps,
+    uow_factory: UnitOfWorkFactory,
+    pool: ThreadPool,
+    reactor: IReactorFromThreads,
+    clock: Callable[[], dt.datetime],
+    max_body: int,
 ) -> server.Site:
     return make_site(ApiResource(build_router(deps), uow_factory, pool, reactor, clock), max_body)

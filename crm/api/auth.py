@@ -39,17 +39,20 @@ def _digest(token: str) -> str:
 def issue_token(session: Session, agent_id: int, now: dt.datetime, hours: float) -> tuple[str, dt.datetime]:
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(hours=hours)
-    session.execute(insert(tables.auth_tokens).values(
-        token_hash=_digest(token), agent_id=agent_id, created_at=now, expires_at=expires,
-    ))
+    session.execute(
+        insert(tables.auth_tokens).values(
+            token_hash=_digest(token),
+            agent_id=agent_id,
+            created_at=now,
+            expires_at=expires,
+        )
+    )
     return token, expires
 
 
 def resolve_token(session: Session, token: str, now: dt.datetime) -> Agent | None:
     t = tables.auth_tokens.c
-    row = session.execute(
-        select(t.agent_id, t.expires_at, t.revoked_at).where(t.token_hash == _digest(token))
-    ).first()
+    row = session.execute(select(t.agent_id, t.expires_at, t.revoked_at).where(t.token_hash == _digest(token))).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     agent = session.get(Agent, row.agent_id)

@@ -18,9 +18,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 def lookup(session: Session, agent_id: int, key: str) -> tuple[str, int, object] | None:
     t = tables.idempotency_keys.c
-    row = session.execute(
-        select(t.fingerprint, t.status, t.body).where(t.agent_id == agent_id, t.key == key)
-    ).first()
+    row = session.execute(select(t.fingerprint, t.status, t.body).where(t.agent_id == agent_id, t.key == key)).first()
     if row is None:
         return None
     return row.fingerprint, row.status, json.loads(row.body)
@@ -28,7 +26,13 @@ def lookup(session: Session, agent_id: int, key: str) -> tuple[str, int, object]
 
 def store(session: Session, agent_id: int, key: str, fp: str, status: int, body: object, now: dt.datetime) -> None:
     """Stored in the same transaction as the request's own work: both land or neither does."""
-    session.execute(insert(tables.idempotency_keys).values(
-        agent_id=agent_id, key=key, fingerprint=fp, status=status,
-        body=json.dumps(body, ensure_ascii=False), created_at=now,
-    ))
+    session.execute(
+        insert(tables.idempotency_keys).values(
+            agent_id=agent_id,
+            key=key,
+            fingerprint=fp,
+            status=status,
+            body=json.dumps(body, ensure_ascii=False),
+            created_at=now,
+        )
+    )

@@ -12,10 +12,23 @@ from crm.api.errors import STATUS_BY_CODE
 from crm.api.kit import Router
 from crm.api.schemas import ErrorOut
 
-_REASONS = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad request", 401: "Not logged in",
-            403: "Forbidden", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
-            413: "Body too large", 415: "Unsupported media type", 422: "Invalid input",
-            429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    400: "Bad request",
+    401: "Not logged in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Unavailable",
+}
 
 
 def build_openapi(router: Router, version: str) -> dict[str, Any]:
@@ -44,21 +57,31 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
             for q in route.query
         ]
         if route.method == "POST" and route.idempotent_post and route.roles is not None:
-            parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                               "description": "repeat a POST safely: the first response is replayed",
-                               "schema": {"type": "string", "maxLength": 200}})
+            parameters.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "repeat a POST safely: the first response is replayed",
+                    "schema": {"type": "string", "maxLength": 200},
+                }
+            )
         if parameters:
             operation["parameters"] = parameters
         if route.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}},
+            }
         if route.roles is not None:
             operation["security"] = [{"bearer": []}]
             operation["x-roles"] = sorted(r.value for r in route.roles)
         for status, model in route.responses.items():
             response: dict[str, Any] = {"description": _REASONS.get(status, "")}
             if model is not None:
-                response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+                response["content"] = {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+                }
             elif status != 204:
                 response["content"] = {"application/json": {"schema": {"type": "object"}}}
             operation["responses"][str(status)] = response
@@ -68,10 +91,13 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
         if route.roles is not None:
             error_statuses |= {401, 403}
         for status in sorted(error_statuses):
-            operation["responses"].setdefault(str(status), {
-                "description": _REASONS.get(status, ""),
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-            })
+            operation["responses"].setdefault(
+                str(status),
+                {
+                    "description": _REASONS.get(status, ""),
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+                },
+            )
         paths.setdefault(route.template, {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",

@@ -41,22 +41,22 @@ class LimitedRequest(server.Request):
     max_body = 256 * 1024
 
     def __init__(self, channel: HTTPChannel, queued: object = None) -> None:
-        super().__init__(channel)
+        super().__init__(channel)  # type: ignore[no-untyped-call]
         self.received = 0
         self.too_large = False
 
-    def gotLength(self, length: int | None) -> None:  # noqa: N802 - twisted's name
+    def gotLength(self, length: int | None) -> None:
         if length is not None and length > self.max_body:
             self.too_large = True
             length = 0
-        super().gotLength(length)
+        super().gotLength(length)  # type: ignore[no-untyped-call]
 
-    def handleContentChunk(self, data: bytes) -> None:  # noqa: N802 - twisted's name
+    def handleContentChunk(self, data: bytes) -> None:
         self.received += len(data)
         if self.received > self.max_body:
             self.too_large = True
             return
-        super().handleContentChunk(data)
+        super().handleContentChunk(data)  # type: ignore[no-untyped-call]
 
 
 def make_site(api: ApiResource, max_body: int) -> server.Site:
@@ -81,7 +81,7 @@ class ApiResource(resource.Resource):
         reactor: IReactorFromThreads,
         clock: Callable[[], dt.datetime],
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.router = router
         self.uow_factory = uow_factory
         self.pool = pool
@@ -93,8 +93,9 @@ class ApiResource(resource.Resource):
         try:
             route, prepared = self._prepare(request)
         except DomainError as error:
-            self._write(request, Reply(status_of(error), error_body(error.code, error.message, error.details)),
-                        None, started)
+            self._write(
+                request, Reply(status_of(error), error_body(error.code, error.message, error.details)), None, started
+            )
             return NOT_DONE_YET
         except Exception:
             log.exception("request preparation failed")
@@ -140,7 +141,9 @@ class ApiResource(resource.Resource):
             body = _parse_body(route.body, raw, request.getHeader(b"content-type"))
         elif raw.strip():
             raise ApiError("validation-failed", "this endpoint takes no request body")
-        headers = {k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in request.requestHeaders.getAllRawHeaders()}
+        headers = {
+            k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in request.requestHeaders.getAllRawHeaders()
+        }
         token = None
         authorization = headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
@@ -153,8 +156,17 @@ class ApiResource(resource.Resource):
         peer = request.getClientAddress()
         remote = getattr(peer, "host", "unknown")
         api_request: ApiRequest[Any] = ApiRequest(
-            method=method, path=path, route=route.template, params=params, query=query, body=body,
-            headers=headers, actor=None, remote=remote, now=self.clock(), token=token,
+            method=method,
+            path=path,
+            route=route.template,
+            params=params,
+            query=query,
+            body=body,
+            headers=headers,
+            actor=None,
+            remote=remote,
+            now=self.clock(),
+            token=token,
         )
         fp = idempotency.fingerprint(method, path, raw) if key and method == "POST" and route.idempotent_post else None
         return route, (api_request, key if fp else None, fp)
@@ -172,10 +184,15 @@ class ApiResource(resource.Resource):
             payload = body
         request.write(json.dumps(payload, ensure_ascii=False).encode("utf-8") if payload is not None else b"")
         request.finish()
-        log.info("http", extra={
-            "method": (request.method or b"").decode(), "route": route.template if route else None,
-            "status": reply.status, "ms": round((time.monotonic() - started) * 1000, 1),
-        })
+        log.info(
+            "http",
+            extra={
+                "method": (request.method or b"").decode(),
+                "route": route.template if route else None,
+                "status": reply.status,
+                "ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
 
     # -- on a database thread ----------------------------------------------------------------
     def _run(self, route: Route, req: ApiRequest[Any], key: str | None, fp: str | None) -> Reply:
@@ -188,14 +205,16 @@ class ApiResource(resource.Resource):
                         raise ApiError("unauthorized", "the token is unknown, expired or revoked")
                     if agent.role not in route.roles:
                         raise ApiError("forbidden", f"role '{agent.role}' may not use this endpoint")
-                    req.actor = Actor(center_code=agent.center_code, role=agent.role, login=agent.login,
-                                      agent_id=agent.id)
+                    req.actor = Actor(
+                        center_code=agent.center_code, role=agent.role, login=agent.login, agent_id=agent.id
+                    )
                 if key is not None and fp is not None and req.actor is not None and req.actor.agent_id is not None:
                     stored = idempotency.lookup(uow.session, req.actor.agent_id, key)
                     if stored is not None:
                         if stored[0] != fp:
-                            raise ApiError("idempotency-key-reused",
-                                           "this Idempotency-Key was used for a different request")
+                            raise ApiError(
+                                "idempotency-key-reused", "this Idempotency-Key was used for a different request"
+                            )
                         return Reply(stored[1], stored[2], {"idempotent-replayed": "true"})  # type: ignore[arg-type]
                 reply = route.handler(req, uow)
                 if key is not None and fp is not None and req.actor is not None and req.actor.agent_id is not None:
@@ -209,14 +228,19 @@ class ApiResource(resource.Resource):
             return Reply(409, error_body("version-conflict", "the record was changed by someone else; read it again"))
         except IntegrityError as exc:
             log.warning("integrity error", extra={"route": route.template, "error": str(exc.orig)[:300]})
-            if key is not None:
-                return Reply(409, error_body("idempotency-conflict",
-                                             "a request with this Idempotency-Key is being processed; retry"))
+            if key is not None and "idempotency_keys" in str(exc.orig):
+                return Reply(
+                    409,
+                    error_body("idempotency-conflict", "a request with this Idempotency-Key is being processed; retry"),
+                )
             return Reply(409, error_body("conflict", "the change conflicts with stored data"))
         except OperationalError as exc:
             log.error("database error", extra={"route": route.template, "error": str(exc.orig)[:300]})
-            return Reply(503, error_body("database-unavailable", "the case store is busy or unavailable; retry"),
-                         {"retry-after": "1"})
+            return Reply(
+                503,
+                error_body("database-unavailable", "the case store is busy or unavailable; retry"),
+                {"retry-after": "1"},
+            )
 
 
 def _parse_body(model: type[BaseModel], raw: bytes, content_type: bytes | None) -> BaseModel:

@@ -52,44 +52,94 @@ def register(router: Router, deps: ApiDeps) -> None:
         phone = req.q("phone")
         if phone is None:
             raise ApiError("validation-failed", "give the caller's number: ?phone=010-1234-5678")
-        found = views.screen_pop(uow, actor, req.now, phone=phone, requested=_purpose(req), reason=req.q("reason"),
-                                 via=req.via, limit=req.q_int("limit", 20, 1, 100) or 20)
+        found = views.screen_pop(
+            uow,
+            actor,
+            req.now,
+            phone=phone,
+            requested=_purpose(req),
+            reason=req.q("reason"),
+            via=req.via,
+            limit=req.q_int("limit", 20, 1, 100) or 20,
+        )
         out = [present.citizen(v, _verified(uow, v.decision.interaction_id)) for v in found]
         return Reply(200, s.ScreenPopOut(phone=normalize_phone(phone).masked, citizens=out))
 
-    router.route("GET", f"{V1}/citizens", summary="Screen-pop: citizens on record for a calling number, with "
-                 "their last contacts across all centers (as the access rules allow)", tag="citizens",
-                 responses={200: s.ScreenPopOut}, errors=(400, 401, 403, 422),
-                 query=(QueryParam("phone", "caller's number in any Korean format", {"type": "string"}, True),
-                        PURPOSE_PARAM, REASON_PARAM,
-                        QueryParam("limit", "contacts per citizen (default 20)", {"type": "integer"})))(screen_pop)
+    router.route(
+        "GET",
+        f"{V1}/citizens",
+        summary="Screen-pop: citizens on record for a calling number, with "
+        "their last contacts across all centers (as the access rules allow)",
+        tag="citizens",
+        responses={200: s.ScreenPopOut},
+        errors=(400, 401, 403, 422),
+        query=(
+            QueryParam("phone", "caller's number in any Korean format", {"type": "string"}, True),
+            PURPOSE_PARAM,
+            REASON_PARAM,
+            QueryParam("limit", "contacts per citizen (default 20)", {"type": "integer"}),
+        ),
+    )(screen_pop)
 
     def create_citizen(req: ApiRequest[s.CitizenIn], uow: SqlUnitOfWork) -> Reply:
         b = req.body
         citizen = citizens.register_citizen(
-            uow, req.require_actor(), req.now, deps.rrn_key, name=b.name, phones=b.phones,
-            resident_number=b.resident_number, birth_year=b.birth_year, sex=b.sex, region_sido=b.region_sido,
+            uow,
+            req.require_actor(),
+            req.now,
+            deps.rrn_key,
+            name=b.name,
+            phones=b.phones,
+            resident_number=b.resident_number,
+            birth_year=b.birth_year,
+            sex=b.sex,
+            region_sido=b.region_sido,
             region_sigungu=b.region_sigungu,
         )
         assert citizen.id is not None
         phones = [normalize_phone(p.digits).masked for p in uow.citizens.phones(citizen.id)]
-        return Reply(201, s.CitizenCreatedOut(id=citizen.id, resident_number_masked=citizen.rrn_masked,
-                                              phones=phones), {"location": f"{V1}/citizens/{citizen.id}"})
+        return Reply(
+            201,
+            s.CitizenCreatedOut(id=citizen.id, resident_number_masked=citizen.rrn_masked, phones=phones),
+            {"location": f"{V1}/citizens/{citizen.id}"},
+        )
 
-    router.route("POST", f"{V1}/citizens", summary="Register a citizen (주민등록번호 kept hashed and masked only)",
-                 tag="citizens", body=s.CitizenIn, responses={201: s.CitizenCreatedOut},
-                 errors=(401, 409, 422))(create_citizen)
+    router.route(
+        "POST",
+        f"{V1}/citizens",
+        summary="Register a citizen (주민등록번호 kept hashed and masked only)",
+        tag="citizens",
+        body=s.CitizenIn,
+        responses={201: s.CitizenCreatedOut},
+        errors=(401, 409, 422),
+    )(create_citizen)
 
     def get_citizen(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
-        view = views.read_citizen(uow, req.require_actor(), req.now, citizen_id=_int_param(req, "citizen_id"),
-                                  requested=_purpose(req), reason=req.q("reason"), via=req.via,
-                                  limit=req.q_int("limit", 20, 1, 100) or 20)
+        view = views.read_citizen(
+            uow,
+            req.require_actor(),
+            req.now,
+            citizen_id=_int_param(req, "citizen_id"),
+            requested=_purpose(req),
+            reason=req.q("reason"),
+            via=req.via,
+            limit=req.q_int("limit", 20, 1, 100) or 20,
+        )
         return Reply(200, present.citizen(view, _verified(uow, view.decision.interaction_id)))
 
-    router.route("GET", f"{V1}/citizens/{{citizen_id}}", summary="One citizen with their history, as the access "
-                 "rules allow", tag="citizens", responses={200: s.CitizenOut}, errors=(400, 401, 403, 404),
-                 query=(PURPOSE_PARAM, REASON_PARAM,
-                        QueryParam("limit", "contacts to return (default 20)", {"type": "integer"})))(get_citizen)
+    router.route(
+        "GET",
+        f"{V1}/citizens/{{citizen_id}}",
+        summary="One citizen with their history, as the access rules allow",
+        tag="citizens",
+        responses={200: s.CitizenOut},
+        errors=(400, 401, 403, 404),
+        query=(
+            PURPOSE_PARAM,
+            REASON_PARAM,
+            QueryParam("limit", "contacts to return (default 20)", {"type": "integer"}),
+        ),
+    )(get_citizen)
 
     def consents(req: ApiRequest[s.ConsentIn], uow: SqlUnitOfWork) -> Reply:
         actor = req.require_actor()
@@ -98,93 +148,193 @@ def register(router: Router, deps: ApiDeps) -> None:
             actor.agent_id is None or uow.interactions.open_for_agent_and_citizen(actor.agent_id, citizen_id) is None
         ):
             raise NotServing("consents are recorded while serving the citizen")
-        citizen = citizens.record_consent(uow, req.now, citizen_id=citizen_id, recording=req.body.recording,
-                                          eligibility_check=req.body.eligibility_check)
-        view = views.read_citizen(uow, actor, req.now, citizen_id=citizen_id, requested=None, reason=None,
-                                  via=req.via)
-        return Reply(200, present.citizen(view, _verified(uow, view.decision.interaction_id)) if citizen else None)
+        citizens.record_consent(
+            uow,
+            req.now,
+            citizen_id=citizen_id,
+            recording=req.body.recording,
+            eligibility_check=req.body.eligibility_check,
+        )
+        view = views.read_citizen(uow, actor, req.now, citizen_id=citizen_id, requested=None, reason=None, via=req.via)
+        return Reply(200, present.citizen(view, _verified(uow, view.decision.interaction_id)))
 
-    router.route("POST", f"{V1}/citizens/{{citizen_id}}/consents", summary="Record consents given on this contact",
-                 tag="citizens", body=s.ConsentIn, responses={200: s.CitizenOut},
-                 errors=(401, 403, 404, 422))(consents)
+    router.route(
+        "POST",
+        f"{V1}/citizens/{{citizen_id}}/consents",
+        summary="Record consents given on this contact",
+        tag="citizens",
+        body=s.ConsentIn,
+        responses={200: s.CitizenOut},
+        errors=(401, 403, 404, 422),
+    )(consents)
 
     # -- interactions --------------------------------------------------------------------
     def start(req: ApiRequest[s.InteractionStartIn], uow: SqlUnitOfWork) -> Reply:
         b = req.body
         interaction, candidates, offered = contacts.start_interaction(
-            uow, req.require_actor(), req.now, deps.policy, channel=b.channel, center_code=b.center_code,
-            phone=b.phone, citizen_id=b.citizen_id, sip_call_id=b.sip_call_id, queued_at=b.queued_at,
+            uow,
+            req.require_actor(),
+            req.now,
+            deps.policy,
+            channel=b.channel,
+            center_code=b.center_code,
+            phone=b.phone,
+            citizen_id=b.citizen_id,
+            sip_call_id=b.sip_call_id,
+            queued_at=b.queued_at,
         )
-        offers = [s.OfferOut(number=c.number, status=c.status, owner_center=c.owner_center, category=c.category,
-                             updated_at=c.updated_at or req.now) for c in offered]
-        return Reply(201, s.InteractionStartedOut(interaction=present.interaction(interaction),
-                                                  citizen_candidates=candidates, continuable_cases=offers),
-                     {"location": f"{V1}/interactions/{interaction.id}"})
+        offers = [
+            s.OfferOut(
+                number=c.number,
+                status=c.status,
+                owner_center=c.owner_center,
+                category=c.category,
+                updated_at=c.updated_at or req.now,
+            )
+            for c in offered
+        ]
+        return Reply(
+            201,
+            s.InteractionStartedOut(
+                interaction=present.interaction(interaction), citizen_candidates=candidates, continuable_cases=offers
+            ),
+            {"location": f"{V1}/interactions/{interaction.id}"},
+        )
 
-    router.route("POST", f"{V1}/interactions", summary="Start a contact (the agent is then serving this caller)",
-                 tag="interactions", body=s.InteractionStartIn, responses={201: s.InteractionStartedOut},
-                 errors=(401, 403, 404, 409, 422))(start)
+    router.route(
+        "POST",
+        f"{V1}/interactions",
+        summary="Start a contact (the agent is then serving this caller)",
+        tag="interactions",
+        body=s.InteractionStartIn,
+        responses={201: s.InteractionStartedOut},
+        errors=(401, 403, 404, 409, 422),
+    )(start)
 
     def get_interaction(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         return Reply(200, present.interaction(_mine(uow, req)))
 
-    router.route("GET", f"{V1}/interactions/{{interaction_id}}", summary="One of your contacts",
-                 tag="interactions", writes=False, responses={200: s.InteractionOut},
-                 errors=(401, 403, 404))(get_interaction)
+    router.route(
+        "GET",
+        f"{V1}/interactions/{{interaction_id}}",
+        summary="One of your contacts",
+        tag="interactions",
+        writes=False,
+        responses={200: s.InteractionOut},
+        errors=(401, 403, 404),
+    )(get_interaction)
 
     def assign(req: ApiRequest[s.AssignCitizenIn], uow: SqlUnitOfWork) -> Reply:
-        interaction = contacts.assign_citizen(uow, req.require_actor(), interaction_id=_int_param(req, "interaction_id"),
-                                              citizen_id=req.body.citizen_id)
-        return Reply(200, present.interaction(interaction))
-
-    router.route("POST", f"{V1}/interactions/{{interaction_id}}/citizen", summary="Pick the citizen on a shared "
-                 "number", tag="interactions", body=s.AssignCitizenIn, responses={200: s.InteractionOut},
-                 errors=(401, 403, 404, 409, 422))(assign)
-
-    def verify(req: ApiRequest[s.VerifyIn], uow: SqlUnitOfWork) -> Reply:
-        interaction = contacts.verify_identity(
-            uow, req.require_actor(), req.now, deps.rrn_key, interaction_id=_int_param(req, "interaction_id"),
-            method=req.body.method, resident_number=req.body.resident_number,
+        interaction = contacts.assign_citizen(
+            uow, req.require_actor(), interaction_id=_int_param(req, "interaction_id"), citizen_id=req.body.citizen_id
         )
         return Reply(200, present.interaction(interaction))
 
-    router.route("POST", f"{V1}/interactions/{{interaction_id}}/verify", summary="Record the identity check "
-                 "(who, how, when) that unlocks cross-center detail", tag="interactions", body=s.VerifyIn,
-                 responses={200: s.InteractionOut}, errors=(401, 403, 404, 409, 422))(verify)
+    router.route(
+        "POST",
+        f"{V1}/interactions/{{interaction_id}}/citizen",
+        summary="Pick the citizen on a shared number",
+        tag="interactions",
+        body=s.AssignCitizenIn,
+        responses={200: s.InteractionOut},
+        errors=(401, 403, 404, 409, 422),
+    )(assign)
+
+    def verify(req: ApiRequest[s.VerifyIn], uow: SqlUnitOfWork) -> Reply:
+        interaction = contacts.verify_identity(
+            uow,
+            req.require_actor(),
+            req.now,
+            deps.rrn_key,
+            interaction_id=_int_param(req, "interaction_id"),
+            method=req.body.method,
+            resident_number=req.body.resident_number,
+        )
+        return Reply(200, present.interaction(interaction))
+
+    router.route(
+        "POST",
+        f"{V1}/interactions/{{interaction_id}}/verify",
+        summary="Record the identity check (who, how, when) that unlocks cross-center detail",
+        tag="interactions",
+        body=s.VerifyIn,
+        responses={200: s.InteractionOut},
+        errors=(401, 403, 404, 409, 422),
+    )(verify)
 
     def continue_(req: ApiRequest[s.ContinueIn], uow: SqlUnitOfWork) -> Reply:
-        case = cases.continue_case(uow, req.require_actor(), req.now, interaction_id=_int_param(req, "interaction_id"),
-                                   number=req.body.case_number, policy=deps.policy)
+        case = cases.continue_case(
+            uow,
+            req.require_actor(),
+            req.now,
+            interaction_id=_int_param(req, "interaction_id"),
+            number=req.body.case_number,
+            policy=deps.policy,
+        )
         uow.flush()
         return Reply(200, present.case(case))
 
-    router.route("POST", f"{V1}/interactions/{{interaction_id}}/continue", summary="이전 상담 이어서 하기: attach "
-                 "this contact to an offered case", tag="interactions", body=s.ContinueIn,
-                 responses={200: s.CaseOut}, errors=(401, 403, 404, 409, 422))(continue_)
+    router.route(
+        "POST",
+        f"{V1}/interactions/{{interaction_id}}/continue",
+        summary="이전 상담 이어서 하기: attach this contact to an offered case",
+        tag="interactions",
+        body=s.ContinueIn,
+        responses={200: s.CaseOut},
+        errors=(401, 403, 404, 409, 422),
+    )(continue_)
 
     def end(req: ApiRequest[s.EndIn], uow: SqlUnitOfWork) -> Reply:
         b = req.body
         interaction, callback = contacts.end_interaction(
-            uow, req.require_actor(), req.now, deps.policy, interaction_id=_int_param(req, "interaction_id"),
-            disposition=b.disposition, dropped=b.dropped, talk_seconds=b.talk_seconds, recording_ref=b.recording_ref,
+            uow,
+            req.require_actor(),
+            req.now,
+            deps.policy,
+            interaction_id=_int_param(req, "interaction_id"),
+            disposition=b.disposition,
+            dropped=b.dropped,
+            talk_seconds=b.talk_seconds,
+            recording_ref=b.recording_ref,
         )
         uow.flush()
-        return Reply(200, s.EndedOut(interaction=present.interaction(interaction),
-                                     callback=present.callback(callback) if callback else None))
+        return Reply(
+            200,
+            s.EndedOut(
+                interaction=present.interaction(interaction), callback=present.callback(callback) if callback else None
+            ),
+        )
 
-    router.route("POST", f"{V1}/interactions/{{interaction_id}}/end", summary="The contact ended (a drop "
-                 "schedules a callback)", tag="interactions", body=s.EndIn, responses={200: s.EndedOut},
-                 errors=(401, 403, 404, 409, 422))(end)
+    router.route(
+        "POST",
+        f"{V1}/interactions/{{interaction_id}}/end",
+        summary="The contact ended (a drop schedules a callback)",
+        tag="interactions",
+        body=s.EndIn,
+        responses={200: s.EndedOut},
+        errors=(401, 403, 404, 409, 422),
+    )(end)
 
     def wrap_up(req: ApiRequest[s.WrapUpIn], uow: SqlUnitOfWork) -> Reply:
-        interaction = contacts.wrap_up(uow, req.require_actor(), req.now,
-                                       interaction_id=_int_param(req, "interaction_id"), notes=req.body.notes,
-                                       disposition=req.body.disposition)
+        interaction = contacts.wrap_up(
+            uow,
+            req.require_actor(),
+            req.now,
+            interaction_id=_int_param(req, "interaction_id"),
+            notes=req.body.notes,
+            disposition=req.body.disposition,
+        )
         return Reply(200, present.interaction(interaction))
 
-    router.route("POST", f"{V1}/interactions/{{interaction_id}}/wrap-up", summary="Finish wrap-up: notes saved, "
-                 "the agent stops serving this citizen", tag="interactions", body=s.WrapUpIn,
-                 responses={200: s.InteractionOut}, errors=(401, 403, 404, 409, 422))(wrap_up)
+    router.route(
+        "POST",
+        f"{V1}/interactions/{{interaction_id}}/wrap-up",
+        summary="Finish wrap-up: notes saved, the agent stops serving this citizen",
+        tag="interactions",
+        body=s.WrapUpIn,
+        responses={200: s.InteractionOut},
+        errors=(401, 403, 404, 409, 422),
+    )(wrap_up)
 
     def _mine(uow: SqlUnitOfWork, req: ApiRequest[Any]) -> Interaction:
         actor = req.require_actor()

@@ -17,10 +17,14 @@ from crm.store.migrate import current_revision
 from crm.store.uow import SqlUnitOfWork
 
 V1 = "/api/v1"
-PURPOSE_PARAM = QueryParam("purpose", "why you read this citizen's data (serving is checked, never trusted)",
-                           {"type": "string", "enum": [p.value for p in Purpose]})
-REASON_PARAM = QueryParam("reason", "stated reason, required when you are not serving this citizen",
-                          {"type": "string", "maxLength": 500})
+PURPOSE_PARAM = QueryParam(
+    "purpose",
+    "why you read this citizen's data (serving is checked, never trusted)",
+    {"type": "string", "enum": [p.value for p in Purpose]},
+)
+REASON_PARAM = QueryParam(
+    "reason", "stated reason, required when you are not serving this citizen", {"type": "string", "maxLength": 500}
+)
 
 
 def register(router: Router, deps: ApiDeps) -> None:
@@ -33,22 +37,39 @@ def register(router: Router, deps: ApiDeps) -> None:
             return Reply(503, s.HealthOut(status="degraded", database="unavailable", schema_revision=None))
         return Reply(200, s.HealthOut(status="ok", database="ok", schema_revision=revision))
 
-    router.route("GET", "/healthz", summary="Liveness and database check", tag="system", roles=None, writes=False,
-                 responses={200: s.HealthOut, 503: s.HealthOut})(healthz)
+    router.route(
+        "GET",
+        "/healthz",
+        summary="Liveness and database check",
+        tag="system",
+        roles=None,
+        writes=False,
+        responses={200: s.HealthOut, 503: s.HealthOut},
+    )(healthz)
 
     def openapi(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         return Reply(200, deps.openapi())
 
-    router.route("GET", "/openapi.json", summary="This API's OpenAPI 3.1 document", tag="system", roles=None,
-                 writes=False, responses={200: None})(openapi)
+    router.route(
+        "GET",
+        "/openapi.json",
+        summary="This API's OpenAPI 3.1 document",
+        tag="system",
+        roles=None,
+        writes=False,
+        responses={200: None},
+    )(openapi)
 
     def login(req: ApiRequest[s.LoginIn], uow: SqlUnitOfWork) -> Reply:
         assert uow.session is not None
         body = req.body
         wait = deps.limiter.retry_after(body.login, req.remote, req.now)
         if wait is not None:
-            return Reply(429, error_body("login-rate-limited", f"too many failed logins; retry in {wait} s",
-                                         {"retry_after": wait}), {"retry-after": str(wait)})
+            return Reply(
+                429,
+                error_body("login-rate-limited", f"too many failed logins; retry in {wait} s", {"retry_after": wait}),
+                {"retry-after": str(wait)},
+            )
         agent = uow.agents.by_login(body.login)
         ok = auth.verify_password(agent.password_hash if agent else None, body.password)
         if agent is None or not ok or not agent.active or agent.id is None:
@@ -58,17 +79,33 @@ def register(router: Router, deps: ApiDeps) -> None:
         token, expires = auth.issue_token(uow.session, agent.id, req.now, deps.token_hours)
         return Reply(200, s.LoginOut(token=token, expires_at=expires, agent=present.agent(agent)))
 
-    router.route("POST", f"{V1}/auth/login", summary="Log in; returns a bearer token valid for 8 hours",
-                 tag="auth", roles=None, body=s.LoginIn, idempotent_post=False,
-                 responses={200: s.LoginOut}, errors=(401, 422, 429))(login)
+    router.route(
+        "POST",
+        f"{V1}/auth/login",
+        summary="Log in; returns a bearer token valid for 8 hours",
+        tag="auth",
+        roles=None,
+        body=s.LoginIn,
+        idempotent_post=False,
+        responses={200: s.LoginOut},
+        errors=(401, 422, 429),
+    )(login)
 
     def logout(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         assert uow.session is not None
         auth.revoke_token(uow.session, req.token or "", req.now)
         return Reply(204, None)
 
-    router.route("POST", f"{V1}/auth/logout", summary="Revoke the current token", tag="auth", roles=ALL_ROLES,
-                 idempotent_post=False, responses={204: None}, errors=(401,))(logout)
+    router.route(
+        "POST",
+        f"{V1}/auth/logout",
+        summary="Revoke the current token",
+        tag="auth",
+        roles=ALL_ROLES,
+        idempotent_post=False,
+        responses={204: None},
+        errors=(401,),
+    )(logout)
 
     def me(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         actor = req.require_actor()
@@ -76,8 +113,16 @@ def register(router: Router, deps: ApiDeps) -> None:
         assert agent is not None
         return Reply(200, present.agent(agent))
 
-    router.route("GET", f"{V1}/me", summary="The logged-in agent", tag="auth", roles=ALL_ROLES, writes=False,
-                 responses={200: s.AgentOut}, errors=(401,))(me)
+    router.route(
+        "GET",
+        f"{V1}/me",
+        summary="The logged-in agent",
+        tag="auth",
+        roles=ALL_ROLES,
+        writes=False,
+        responses={200: s.AgentOut},
+        errors=(401,),
+    )(me)
 
     def centers(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         active = req.q("active")
@@ -88,10 +133,17 @@ def register(router: Router, deps: ApiDeps) -> None:
             rows = [c for c in rows if not c.active]
         return Reply(200, s.CenterList(centers=[_center(c, req, deps) for c in rows]))
 
-    router.route("GET", f"{V1}/centers", summary="All centers (156), with whether each is open now",
-                 tag="centers", roles=ALL_ROLES, writes=False, responses={200: s.CenterList},
-                 query=(QueryParam("active", "true or false", {"type": "string", "enum": ["true", "false"]}),),
-                 errors=(401,))(centers)
+    router.route(
+        "GET",
+        f"{V1}/centers",
+        summary="All centers (156), with whether each is open now",
+        tag="centers",
+        roles=ALL_ROLES,
+        writes=False,
+        responses={200: s.CenterList},
+        query=(QueryParam("active", "true or false", {"type": "string", "enum": ["true", "false"]}),),
+        errors=(401,),
+    )(centers)
 
     def center(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         found = uow.centers.get(req.params["code"])
@@ -99,22 +151,46 @@ def register(router: Router, deps: ApiDeps) -> None:
             raise CenterNotFound(f"no center {req.params['code']}", center=req.params["code"])
         return Reply(200, _center(found, req, deps))
 
-    router.route("GET", f"{V1}/centers/{{code}}", summary="One center", tag="centers", roles=ALL_ROLES,
-                 writes=False, responses={200: s.CenterOut}, errors=(401, 404))(center)
+    router.route(
+        "GET",
+        f"{V1}/centers/{{code}}",
+        summary="One center",
+        tag="centers",
+        roles=ALL_ROLES,
+        writes=False,
+        responses={200: s.CenterOut},
+        errors=(401, 404),
+    )(center)
 
     def agents(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         rows = uow.agents.list(req.q("center"))
         return Reply(200, s.AgentList(agents=[present.agent(a) for a in rows]))
 
-    router.route("GET", f"{V1}/agents", summary="Agents, optionally of one center", tag="agents", roles=ALL_ROLES,
-                 writes=False, responses={200: s.AgentList},
-                 query=(QueryParam("center", "center code", {"type": "string"}),), errors=(401,))(agents)
+    router.route(
+        "GET",
+        f"{V1}/agents",
+        summary="Agents, optionally of one center",
+        tag="agents",
+        roles=ALL_ROLES,
+        writes=False,
+        responses={200: s.AgentList},
+        query=(QueryParam("center", "center code", {"type": "string"}),),
+        errors=(401,),
+    )(agents)
 
 
 def _center(c: Any, req: ApiRequest[Any], deps: ApiDeps) -> s.CenterOut:
     return s.CenterOut(
-        code=c.code, name=c.name, institution=c.institution, public_number=c.public_number, hours=c.hours,
-        service_level=c.service_level, region=c.region, area_codes=list(c.area_codes),
-        overflow_partners=list(c.overflow_partners), active=c.active, demo=c.demo,
+        code=c.code,
+        name=c.name,
+        institution=c.institution,
+        public_number=c.public_number,
+        hours=c.hours,
+        service_level=c.service_level,
+        region=c.region,
+        area_codes=list(c.area_codes),
+        overflow_partners=list(c.overflow_partners),
+        active=c.active,
+        demo=c.demo,
         open_now=c.weekly_hours.is_open(req.now, deps.calendar),
     )

@@ -14,6 +14,7 @@ from crm.cases import continuity
 from crm.cases.events import record
 from crm.cases.model import VOICE_CHANNELS, Callback, Case, Channel, Disposition, EventKind, Interaction
 from crm.cases.services import _own_interaction, ensure_center_member, ensure_writer, load_case
+from crm.cases.status import CaseStatus
 from crm.citizens.model import VerificationMethod
 from crm.citizens.phone import normalize_phone
 from crm.citizens.rrn import protect_resident_number
@@ -71,9 +72,16 @@ def start_interaction(
     chosen = candidates[0] if len(candidates) == 1 else None
     assignee = agent_id if agent_id is not None else actor.agent_id
     interaction = Interaction(
-        channel=channel, center_code=center_code, started_at=now, citizen_id=chosen, agent_id=assignee,
-        caller_masked=caller_masked, queued_at=queued_at, answered_at=now if assignee else None,
-        wait_seconds=int((now - queued_at).total_seconds()) if queued_at else None, sip_call_id=sip_call_id,
+        channel=channel,
+        center_code=center_code,
+        started_at=now,
+        citizen_id=chosen,
+        agent_id=assignee,
+        caller_masked=caller_masked,
+        queued_at=queued_at,
+        answered_at=now if assignee else None,
+        wait_seconds=int((now - queued_at).total_seconds()) if queued_at else None,
+        sip_call_id=sip_call_id,
     )
     uow.interactions.add(interaction)
     uow.flush()
@@ -156,20 +164,33 @@ def end_interaction(
     if dropped or disposition in (Disposition.DROPPED, Disposition.WORKER_LOST):
         outcome = continuity.after_drop(case, interaction, now, policy)
         if case is not None and outcome.callback_due is not None:
-            callback = _schedule_callback(uow, actor, now, case, interaction, outcome.new_status,
-                                          outcome.callback_due, reason=str(disposition))
+            callback = _schedule_callback(
+                uow, actor, now, case, interaction, outcome.new_status, outcome.callback_due, reason=str(disposition)
+            )
         # A dropped call gets no wrap-up by the caller's agent: the contact is complete.
         interaction.completed_at = now
     elif not continuity.opens_case(disposition) or interaction.agent_id is None:
         interaction.completed_at = now
     if case is not None:
-        record(uow, case, EventKind.UPDATED, actor, now, None,
-               {"interaction_id": interaction.id, "ended": now.isoformat(), "disposition": str(disposition)})
+        record(
+            uow,
+            case,
+            EventKind.UPDATED,
+            actor,
+            now,
+            None,
+            {"interaction_id": interaction.id, "ended": now.isoformat(), "disposition": str(disposition)},
+        )
     return interaction, callback
 
 
 def wrap_up(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, interaction_id: int, notes: str | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    interaction_id: int,
+    notes: str | None,
     disposition: Disposition | None = None,
 ) -> Interaction:
     """Wrap-up done: notes written, the agent stops serving this citizen."""
@@ -189,13 +210,20 @@ def wrap_up(
     if interaction.case_id is not None:
         case = uow.cases.get_by_id(interaction.case_id)
         if case is not None:
-            record(uow, case, EventKind.UPDATED, actor, now, None,
-                   {"interaction_id": interaction.id, "wrapped_up": True})
+            record(
+                uow, case, EventKind.UPDATED, actor, now, None, {"interaction_id": interaction.id, "wrapped_up": True}
+            )
     return interaction
 
 
 def add_contact(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: str, channel: Channel, notes: str,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    number: str,
+    channel: Channel,
+    notes: str,
     center_code: str | None = None,
 ) -> Interaction:
     """A completed contact added straight to a case: an agent note, an SMS sent, a 신문고 text."""
@@ -207,27 +235,62 @@ def add_contact(
     if not notes.strip() or len(notes) > 20000:
         raise ValidationFailed("notes must be 1-20000 characters")
     interaction = Interaction(
-        channel=channel, center_code=center, started_at=now, case_id=case.id, citizen_id=case.citizen_id,
-        agent_id=actor.agent_id, ended_at=now, completed_at=now, notes=notes, disposition=Disposition.NOTE,
+        channel=channel,
+        center_code=center,
+        started_at=now,
+        case_id=case.id,
+        citizen_id=case.citizen_id,
+        agent_id=actor.agent_id,
+        ended_at=now,
+        completed_at=now,
+        notes=notes,
+        disposition=Disposition.NOTE,
     )
     uow.interactions.add(interaction)
     uow.flush()
-    record(uow, case, EventKind.CONTACT_ADDED, actor, now, None,
-           {"interaction_id": interaction.id, "channel": str(channel)})
+    record(
+        uow,
+        case,
+        EventKind.CONTACT_ADDED,
+        actor,
+        now,
+        None,
+        {"interaction_id": interaction.id, "channel": str(channel)},
+    )
     return interaction
 
 
 def _schedule_callback(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, case: Case, interaction: Interaction,
-    new_status: object, due: dt.datetime, reason: str,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    case: Case,
+    interaction: Interaction,
+    new_status: CaseStatus | None,
+    due: dt.datetime,
+    reason: str,
 ) -> Callback:
     before = {"status": str(case.status)}
     if new_status is not None:
-        case.status = new_status  # type: ignore[assignment]
-    callback = Callback(case_id=case.id or 0, citizen_id=case.citizen_id, center_code=interaction.center_code,
-                        due_at=due, reason=reason, created_at=now, interaction_id=interaction.id)
+        case.status = new_status
+    callback = Callback(
+        case_id=case.id or 0,
+        citizen_id=case.citizen_id,
+        center_code=interaction.center_code,
+        due_at=due,
+        reason=reason,
+        created_at=now,
+        interaction_id=interaction.id,
+    )
     uow.callbacks.add(callback)
     uow.flush()
-    record(uow, case, EventKind.CALLBACK_SCHEDULED, actor, now, before,
-           {"status": str(case.status), "callback_id": callback.id, "due_at": due.isoformat()})
+    record(
+        uow,
+        case,
+        EventKind.CALLBACK_SCHEDULED,
+        actor,
+        now,
+        before,
+        {"status": str(case.status), "callback_id": callback.id, "due_at": due.isoformat()},
+    )
     return callback

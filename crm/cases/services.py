@@ -111,7 +111,12 @@ def open_case(
 
 
 def continue_case(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, interaction_id: int, number: str,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    interaction_id: int,
+    number: str,
     policy: continuity.ContinuityPolicy,
 ) -> Case:
     """Attach the contact in progress to one of the citizen's continuable cases."""
@@ -136,13 +141,26 @@ def continue_case(
         case.status = CaseStatus.IN_PROGRESS
     if actor.agent_id is not None:
         case.owner_agent_id = actor.agent_id
-    record(uow, case, EventKind.CONTACT_ADDED, actor, now, before,
-           {"interaction_id": interaction.id, "status": str(case.status), "owner_agent_id": case.owner_agent_id})
+    record(
+        uow,
+        case,
+        EventKind.CONTACT_ADDED,
+        actor,
+        now,
+        before,
+        {"interaction_id": interaction.id, "status": str(case.status), "owner_agent_id": case.owner_agent_id},
+    )
     return case
 
 
 def change_status(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: str, target: CaseStatus, reason: str | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    number: str,
+    target: CaseStatus,
+    reason: str | None,
     expected_version: int | None,
 ) -> Case:
     case = load_case(uow, number, expected_version)
@@ -159,8 +177,14 @@ def change_status(
 
 
 def update_case(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: str, expected_version: int | None,
-    category: str | None = None, summary: str | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    *,
+    number: str,
+    expected_version: int | None,
+    category: str | None = None,
+    summary: str | None = None,
 ) -> Case:
     case = load_case(uow, number, expected_version)
     ensure_center_member(actor, {case.owner_center})
@@ -180,9 +204,19 @@ def update_case(
 
 
 def hand_off(
-    uow: UnitOfWork, actor: Actor, now: dt.datetime, calendar: WorkCalendar, policy: continuity.ContinuityPolicy,
-    *, number: str, to_center: str, reason: str, summary: str, to_queue: str | None = None,
-    to_agent_id: int | None = None, expected_version: int | None = None,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: dt.datetime,
+    calendar: WorkCalendar,
+    policy: continuity.ContinuityPolicy,
+    *,
+    number: str,
+    to_center: str,
+    reason: str,
+    summary: str,
+    to_queue: str | None = None,
+    to_agent_id: int | None = None,
+    expected_version: int | None = None,
 ) -> Handoff:
     """Transfer the same case, with the sender's summary, to another center, queue or agent. Never a new case."""
     case = load_case(uow, number, expected_version)
@@ -202,22 +236,46 @@ def hand_off(
         raise ValidationFailed("a hand-off needs a summary for the receiving agent")
     check_transition(case.status, CaseStatus.TRANSFERRED)
     handoff = Handoff(
-        case_id=case.id or 0, from_center=case.owner_center, from_agent_id=actor.agent_id, to_center=to_center,
-        to_queue=to_queue, to_agent_id=to_agent_id, reason=reason, summary=summary, created_at=now,
+        case_id=case.id or 0,
+        from_center=case.owner_center,
+        from_agent_id=actor.agent_id,
+        to_center=to_center,
+        to_queue=to_queue,
+        to_agent_id=to_agent_id,
+        reason=reason,
+        summary=summary,
+        created_at=now,
     )
     uow.handoffs.add(handoff)
     uow.flush()
-    before = {"status": str(case.status), "owner_center": case.owner_center, "owner_agent_id": case.owner_agent_id,
-              "due_at": _iso(case.due_at)}
+    before = {
+        "status": str(case.status),
+        "owner_center": case.owner_center,
+        "owner_agent_id": case.owner_agent_id,
+        "due_at": _iso(case.due_at),
+    }
     case.status = CaseStatus.TRANSFERRED
     if to_center != case.owner_center:
         case.due_at = calendar.add_working_days(now, policy.handoff_due_working_days)
     case.owner_center = to_center
     case.owner_agent_id = to_agent_id
-    record(uow, case, EventKind.HANDED_OFF, actor, now, before, {
-        "status": str(case.status), "owner_center": to_center, "owner_agent_id": to_agent_id,
-        "to_queue": to_queue, "handoff_id": handoff.id, "reason": reason, "due_at": _iso(case.due_at),
-    })
+    record(
+        uow,
+        case,
+        EventKind.HANDED_OFF,
+        actor,
+        now,
+        before,
+        {
+            "status": str(case.status),
+            "owner_center": to_center,
+            "owner_agent_id": to_agent_id,
+            "to_queue": to_queue,
+            "handoff_id": handoff.id,
+            "reason": reason,
+            "due_at": _iso(case.due_at),
+        },
+    )
     return handoff
 
 
@@ -239,8 +297,15 @@ def accept_handoff(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: s
         case.status = CaseStatus.IN_PROGRESS
     if actor.agent_id is not None:
         case.owner_agent_id = actor.agent_id
-    record(uow, case, EventKind.HANDOFF_ACCEPTED, actor, now, before,
-           {"status": str(case.status), "owner_agent_id": case.owner_agent_id, "handoff_id": handoff.id})
+    record(
+        uow,
+        case,
+        EventKind.HANDOFF_ACCEPTED,
+        actor,
+        now,
+        before,
+        {"status": str(case.status), "owner_agent_id": case.owner_agent_id, "handoff_id": handoff.id},
+    )
     return handoff
 
 
@@ -251,6 +316,7 @@ def merge_cases(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, target_numbe
     ensure_center_member(actor, {target.owner_center})
     ensure_center_member(actor, {source.owner_center})
     continuity.check_merge(target, source)
+    assert target.id is not None and source.id is not None
     moved = []
     for interaction in uow.interactions.for_case(source.id or 0):
         interaction.case_id = target.id
@@ -263,15 +329,35 @@ def merge_cases(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, target_numbe
     source.status = CaseStatus.CLOSED
     source.merged_into = target.number
     source.due_at = None
-    record(uow, source, EventKind.MERGED_INTO, actor, now, before,
-           {"status": "closed", "merged_into": target.number, "moved_interactions": moved})
-    record(uow, target, EventKind.MERGED_FROM, actor, now, None,
-           {"merged_from": source.number, "moved_interactions": moved})
+    record(
+        uow,
+        source,
+        EventKind.MERGED_INTO,
+        actor,
+        now,
+        before,
+        {"status": "closed", "merged_into": target.number, "moved_interactions": moved},
+    )
+    record(
+        uow,
+        target,
+        EventKind.MERGED_FROM,
+        actor,
+        now,
+        None,
+        {"merged_from": source.number, "moved_interactions": moved},
+    )
     return target
 
 
 def record_complaint(
-    uow: UnitOfWork, actor: Actor, *, sinmungo_id: str, received_at: dt.datetime, title: str, citizen_id: int | None,
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    sinmungo_id: str,
+    received_at: dt.datetime,
+    title: str,
+    citizen_id: int | None,
 ) -> Complaint:
     ensure_writer(actor)
     if not sinmungo_id.strip() or len(sinmungo_id) > 64:
@@ -311,9 +397,14 @@ def _own_interaction(uow: UnitOfWork, actor: Actor, interaction_id: int | None) 
 
 def _snapshot(case: Case) -> dict[str, object]:
     return {
-        "number": case.number, "status": str(case.status), "owner_center": case.owner_center,
-        "owner_agent_id": case.owner_agent_id, "category": case.category, "summary": case.summary,
-        "origin_channel": str(case.origin_channel), "citizen_id": case.citizen_id,
+        "number": case.number,
+        "status": str(case.status),
+        "owner_center": case.owner_center,
+        "owner_agent_id": case.owner_agent_id,
+        "category": case.category,
+        "summary": case.summary,
+        "origin_channel": str(case.origin_channel),
+        "citizen_id": case.citizen_id,
     }
 
 

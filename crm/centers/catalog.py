@@ -9,8 +9,17 @@ from crm.centers.model import Center
 from crm.errors import DomainError
 
 COLUMNS = (
-    "code", "name", "institution", "public_number", "area_codes", "region", "hours",
-    "service_level", "overflow_partners", "active", "demo",
+    "code",
+    "name",
+    "institution",
+    "public_number",
+    "area_codes",
+    "region",
+    "hours",
+    "service_level",
+    "overflow_partners",
+    "active",
+    "demo",
 )
 REQUIRED = ("code", "name", "institution", "public_number")
 

@@ -36,9 +36,7 @@ class WeeklyHours:
     def parse(cls, text: str) -> WeeklyHours:
         text = text.strip().lower()
         if text in ("24/7", "24x7", "always"):
-            return cls(
-                tuple(OpeningSpan(d, dt.time(0, 0), dt.time.max) for d in range(7)), open_on_holidays=True
-            )
+            return cls(tuple(OpeningSpan(d, dt.time(0, 0), dt.time.max) for d in range(7)), open_on_holidays=True)
         spans: list[OpeningSpan] = []
         holidays_too = False
         for part in filter(None, (p.strip() for p in text.split(";"))):
@@ -66,8 +64,10 @@ class WeeklyHours:
         return cls(tuple(spans), open_on_holidays=holidays_too)
 
     def render(self) -> str:
-        if self.open_on_holidays and len(self.spans) == 7 and all(
-            s.opens == dt.time(0, 0) and s.closes == dt.time.max for s in self.spans
+        if (
+            self.open_on_holidays
+            and len(self.spans) == 7
+            and all(s.opens == dt.time(0, 0) and s.closes == dt.time.max for s in self.spans)
         ):
             return "24/7"
         parts = []

@@ -8,8 +8,18 @@ from dataclasses import dataclass, field
 from crm.centers.model import Center
 from crm.ports import UnitOfWork
 
-_FIELDS = ("name", "institution", "public_number", "hours", "service_level", "region", "area_codes",
-           "overflow_partners", "active", "demo")
+_FIELDS = (
+    "name",
+    "institution",
+    "public_number",
+    "hours",
+    "service_level",
+    "region",
+    "area_codes",
+    "overflow_partners",
+    "active",
+    "demo",
+)
 
 
 @dataclass

@@ -97,6 +97,9 @@ def normalize_phone(text: str) -> PhoneNumber:
     kind = _KINDS.get(phonenumbers.number_type(parsed))
     if kind is None:
         raise InvalidPhoneNumber(f"'{raw}' is not a subscriber number")
+    if kind is not PhoneKind.SERVICE and not compact.startswith(("+", "0")):
+        # An 8-digit '2123-4567' would otherwise be read as Seoul 02-123-4567: only 15xx/16xx/18xx lack the 0.
+        raise InvalidPhoneNumber(f"'{raw}' lacks the leading 0 of a Korean number")
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = re.sub(r"\D", "", national)
     display = _display(digits, national)
@@ -112,14 +115,18 @@ def _display(digits: str, national: str) -> str:
     return national.replace(" ", "-")
 
 
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+82[\s-]?|0)(?:1[016789]|2|[3-6][1-5]|70|50\d?)[\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
+# Every prefix style normalize_phone accepts: 0…, (0…), +82 / 0082 (with or without a stray (0) or 0).
+PHONE_IN_TEXT = re.compile(
+    r"(?<!\d)(?P<prefix>(?:(?:\+|00)82[\s-]?(?:\(0\)[\s-]?|0)?|\(?0)(?:1[016789]|2|[3-6][1-5]|70|50\d?)\)?)"
+    r"(?P<middle>[\s.-]?\d{3,4}[\s.-]?)(?P<last>\d{4})(?!\d)"
+)
 
 
 def mask_phones_in_text(text: str) -> str:
     """Replace anything that looks like a Korean phone number in free text (used by the log filter)."""
+
     def hide(match: re.Match[str]) -> str:
-        found = match.group(0)
-        middle = re.sub(r"\d", "*", found[3:-4])
-        return found[:3] + middle + found[-4:]
+        # Keep the prefix (however long: 02, 031, 0505, +82 10) and the last 4; hide the whole middle group.
+        return match["prefix"] + re.sub(r"\d", "*", match["middle"]) + match["last"]
 
     return PHONE_IN_TEXT.sub(hide, text)

@@ -54,8 +54,9 @@ def register_citizen(
     uow.flush()
     assert citizen.id is not None
     for number in {n.digits: n for n in numbers}.values():
-        uow.citizens.add_phone(CitizenPhone(citizen_id=citizen.id, digits=number.digits, kind=number.kind.value,
-                                            added_at=now))
+        uow.citizens.add_phone(
+            CitizenPhone(citizen_id=citizen.id, digits=number.digits, kind=number.kind.value, added_at=now)
+        )
     return citizen
 
 
@@ -73,13 +74,18 @@ def match_caller(uow: UnitOfWork, actor: Actor, now: dt.datetime, phone: str) ->
     uow.citizens.add(citizen)
     uow.flush()
     assert citizen.id is not None
-    uow.citizens.add_phone(CitizenPhone(citizen_id=citizen.id, digits=number.digits, kind=number.kind.value,
-                                        added_at=now))
+    uow.citizens.add_phone(
+        CitizenPhone(citizen_id=citizen.id, digits=number.digits, kind=number.kind.value, added_at=now)
+    )
     return [citizen], True
 
 
 def record_consent(
-    uow: UnitOfWork, now: dt.datetime, *, citizen_id: int, recording: bool | None = None,
+    uow: UnitOfWork,
+    now: dt.datetime,
+    *,
+    citizen_id: int,
+    recording: bool | None = None,
     eligibility_check: bool | None = None,
 ) -> Citizen:
     """Record (or withdraw) the recording notice heard and the consent to check eligibility elsewhere."""

@@ -21,7 +21,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 8) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=NullPool if database in ("", ":memory:") else None,
         )
         _configure_sqlite(engine)

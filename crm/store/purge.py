@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crm.cases.model import CallbackStatus
@@ -30,7 +30,7 @@ class Retention:
 def purge(session: Session, now: dt.datetime, retention: Retention, dry_run: bool = False) -> dict[str, int]:
     counts: dict[str, int] = {}
 
-    def run(name: str, table: t.Table, condition: object) -> None:
+    def run(name: str, table: Table, condition: ColumnElement[bool]) -> None:
         if dry_run:
             counts[name] = int(session.scalar(select(func.count()).select_from(table).where(condition)) or 0)
         else:
@@ -41,10 +41,17 @@ def purge(session: Session, now: dt.datetime, retention: Retention, dry_run: boo
 
     run("access_log", t.access_log, t.access_log.c.at < before(max(retention.access_log_days, 730)))
     run("auth_tokens", t.auth_tokens, t.auth_tokens.c.expires_at < before(retention.auth_tokens_days))
-    run("idempotency_keys", t.idempotency_keys, t.idempotency_keys.c.created_at < before(retention.idempotency_keys_days))
+    run(
+        "idempotency_keys",
+        t.idempotency_keys,
+        t.idempotency_keys.c.created_at < before(retention.idempotency_keys_days),
+    )
     finished = [CallbackStatus.DONE, CallbackStatus.FAILED, CallbackStatus.CANCELLED]
-    run("callbacks", t.callbacks,
-        t.callbacks.c.status.in_(finished) & (t.callbacks.c.created_at < before(retention.done_callbacks_days)))
+    run(
+        "callbacks",
+        t.callbacks,
+        t.callbacks.c.status.in_(finished) & (t.callbacks.c.created_at < before(retention.done_callbacks_days)),
+    )
 
     old_cases = select(t.cases.c.id).where(
         t.cases.c.status == CaseStatus.CLOSED, t.cases.c.updated_at < before(retention.closed_cases_days)
@@ -53,7 +60,7 @@ def purge(session: Session, now: dt.datetime, retention: Retention, dry_run: boo
         counts["cases"] = int(session.scalar(select(func.count()).select_from(old_cases.subquery())) or 0)
     else:
         ids = list(session.scalars(old_cases))
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             session.execute(update(t.complaints).where(t.complaints.c.case_id.in_(chunk)).values(case_id=None))
             session.execute(delete(t.callbacks).where(t.callbacks.c.case_id.in_(chunk)))
             session.execute(delete(t.interactions).where(t.interactions.c.case_id.in_(chunk)))

@@ -94,7 +94,12 @@ class SqlCaseRepository(_Repo):
         return self.session.scalars(query).all()
 
     def list(
-        self, *, center_code: str | None, status: CaseStatus | None, citizen_id: int | None, after_id: int | None,
+        self,
+        *,
+        center_code: str | None,
+        status: CaseStatus | None,
+        citizen_id: int | None,
+        after_id: int | None,
         limit: int,
     ) -> Sequence[Case]:
         c = tables.cases.c
@@ -225,8 +230,9 @@ class SqlAccessLogRepository(_Repo):
         query = select(AccessLogEntry).where(c.citizen_id == citizen_id).order_by(c.id.desc()).limit(limit)
         return self.session.scalars(query).all()
 
-    def query(self, *, citizen_id: int | None, agent_login: str | None, center: str | None,
-              after_id: int | None, limit: int) -> Sequence[AccessLogEntry]:
+    def query(
+        self, *, citizen_id: int | None, agent_login: str | None, center: str | None, after_id: int | None, limit: int
+    ) -> Sequence[AccessLogEntry]:
         c = tables.access_log.c
         query = select(AccessLogEntry).order_by(c.id.desc()).limit(limit)
         if citizen_id is not None:

@@ -44,11 +44,15 @@ metadata = MetaData(
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def StrEnum(enum_class: type[Any], length: int = 30) -> SAEnum:  # noqa: N802 - reads like a type
+def StrEnum(enum_class: type[Any], length: int = 30) -> SAEnum:
     """A Python StrEnum stored as its value in a VARCHAR (no native enum: adding values needs no migration)."""
     return SAEnum(
-        enum_class, native_enum=False, create_constraint=False, length=length,
-        values_callable=lambda members: [m.value for m in members], validate_strings=True,
+        enum_class,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
     )
 
 
@@ -74,7 +78,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 centers = Table(
-    "centers", metadata,
+    "centers",
+    metadata,
     Column("code", String(20), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("institution", String(200), nullable=False),
@@ -89,7 +94,8 @@ centers = Table(
 )
 
 agents = Table(
-    "agents", metadata,
+    "agents",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("center_code", String(20), ForeignKey("centers.code"), nullable=False, index=True),
     Column("login", String(64), nullable=False, unique=True),
@@ -102,7 +108,8 @@ agents = Table(
 )
 
 citizens = Table(
-    "citizens", metadata,
+    "citizens",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(100)),
     Column("rrn_hash", String(64), unique=True),
@@ -119,7 +126,8 @@ citizens = Table(
 )
 
 citizen_phones = Table(
-    "citizen_phones", metadata,
+    "citizen_phones",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("citizen_id", Id, ForeignKey("citizens.id", ondelete="CASCADE"), nullable=False),
     Column("digits", String(16), nullable=False, index=True),
@@ -129,7 +137,8 @@ citizen_phones = Table(
 )
 
 cases = Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("number", String(40), nullable=False, unique=True),
     Column("citizen_id", Id, ForeignKey("citizens.id"), nullable=False, index=True),
@@ -149,14 +158,16 @@ cases = Table(
 )
 
 case_sequences = Table(
-    "case_sequences", metadata,
+    "case_sequences",
+    metadata,
     Column("center_code", String(20), primary_key=True),
     Column("year", Integer, primary_key=True),
     Column("last_value", BigInteger, nullable=False),
 )
 
 interactions = Table(
-    "interactions", metadata,
+    "interactions",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), index=True),
     Column("citizen_id", Id, ForeignKey("citizens.id")),
@@ -186,7 +197,8 @@ interactions = Table(
 )
 
 handoffs = Table(
-    "handoffs", metadata,
+    "handoffs",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
     Column("from_center", String(20), nullable=False),
@@ -202,7 +214,8 @@ handoffs = Table(
 )
 
 case_events = Table(
-    "case_events", metadata,
+    "case_events",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
     Column("at", UTCDateTime, nullable=False),
@@ -214,7 +227,8 @@ case_events = Table(
 )
 
 callbacks = Table(
-    "callbacks", metadata,
+    "callbacks",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
     Column("citizen_id", Id, ForeignKey("citizens.id"), nullable=False),
@@ -229,7 +243,8 @@ callbacks = Table(
 )
 
 complaints = Table(
-    "complaints", metadata,
+    "complaints",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("sinmungo_id", String(64), nullable=False, unique=True),
     Column("received_at", UTCDateTime, nullable=False),
@@ -239,7 +254,8 @@ complaints = Table(
 )
 
 access_log = Table(
-    "access_log", metadata,
+    "access_log",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False, index=True),
     Column("agent_id", Id),
@@ -255,7 +271,8 @@ access_log = Table(
 )
 
 auth_tokens = Table(
-    "auth_tokens", metadata,
+    "auth_tokens",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("agent_id", Id, ForeignKey("agents.id"), nullable=False, index=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -264,7 +281,8 @@ auth_tokens = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("agent_id", Id, primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("fingerprint", String(64), nullable=False),

@@ -34,11 +34,10 @@ class SqlUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         assert self.session is not None
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
-            self.session = None
+        # close() rolls back whatever was not committed; unlike rollback() it leaves the loaded
+        # objects readable (detached), so callers can present what they read after the block.
+        self.session.close()
+        self.session = None
 
     def commit(self) -> None:
         assert self.session is not None

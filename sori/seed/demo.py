@@ -17,6 +17,7 @@ from crm.agents.model import Agent, Role
 from crm.api.auth import hash_password
 from crm.cases import contacts, services
 from crm.cases.model import Channel, Disposition
+from crm.cases.status import CaseStatus
 from crm.centers.catalog import RowError, parse_centers
 from crm.centers.model import Center
 from crm.centers.services import ImportReport, import_centers
@@ -27,6 +28,7 @@ from sori.wiring import System
 
 CENTERS_FILE = Path(__file__).with_name("centers.csv")
 DEMO_PASSWORD = "sori-demo-2026"
+GIVEN_NAMES = ["민준", "서연", "도윤", "지우", "하은", "예준"]
 
 # (login, center, role, display name, skills)
 DEMO_AGENTS = [
@@ -94,8 +96,17 @@ def _seed_agents(system: System) -> int:
     with system.uow() as uow:
         for login, center, role, name, skills in DEMO_AGENTS:
             if uow.agents.by_login(login) is None:
-                uow.agents.add(Agent(center_code=center, login=login, display_name=name, role=role, skills=skills,
-                                     password_hash=password, created_at=system.clock()))
+                uow.agents.add(
+                    Agent(
+                        center_code=center,
+                        login=login,
+                        display_name=name,
+                        role=role,
+                        skills=skills,
+                        password_hash=password,
+                        created_at=system.clock(),
+                    )
+                )
                 created += 1
         uow.commit()
     return created
@@ -112,7 +123,7 @@ def _seed_citizens(system: System, count: int = 40) -> tuple[int, int]:
         if uow.citizens.by_phone(normalize_phone(demo_phone(0)).digits):
             return 0, 0
         agents = {a.login: a for a in uow.agents.list()}
-        by_center = {}
+        by_center: dict[str, Agent] = {}
         for agent in agents.values():
             if agent.role is Role.AGENT:
                 by_center.setdefault(agent.center_code, agent)
@@ -120,39 +131,82 @@ def _seed_citizens(system: System, count: int = 40) -> tuple[int, int]:
         cases_created = 0
         for index in range(count):
             citizen = citizens.register_citizen(
-                uow, system_actor, now - dt.timedelta(days=60), system.rrn_key,
-                name=f"{rng.choice('김이박최정강조윤장임')}{rng.choice(['민준', '서연', '도윤', '지우', '하은', '예준'])}",
-                phones=[demo_phone(index)], birth_year=rng.randint(1940, 2004),
+                uow,
+                system_actor,
+                now - dt.timedelta(days=60),
+                system.rrn_key,
+                name=rng.choice("김이박최정강조윤장임") + rng.choice(GIVEN_NAMES),
+                phones=[demo_phone(index)],
+                birth_year=rng.randint(1940, 2004),
                 region_sido=rng.choice(["서울특별시", "경기도", "부산광역시", "인천광역시"]),
             )
             assert citizen.id is not None
             for visit in range(rng.randint(1, 3)):
                 category, center, summary = rng.choice(TOPICS)
-                agent = by_center.get(center)
-                if agent is None:
+                handler = by_center.get(center)
+                if handler is None:
                     continue
-                actor = Actor(center_code=center, role=agent.role, login=agent.login, agent_id=agent.id)
+                actor = Actor(center_code=center, role=handler.role, login=handler.login, agent_id=handler.id)
                 when = now - dt.timedelta(days=rng.randint(0, 30), minutes=rng.randint(0, 600) + visit)
                 interaction, _, _ = contacts.start_interaction(
-                    uow, actor, when, system.policy, channel=Channel.INBOUND_CALL, center_code=center,
-                    citizen_id=citizen.id, sip_call_id=f"demo-{index}-{visit}@sori.local",
+                    uow,
+                    actor,
+                    when,
+                    system.policy,
+                    channel=Channel.INBOUND_CALL,
+                    center_code=center,
+                    citizen_id=citizen.id,
+                    sip_call_id=f"demo-{index}-{visit}@sori.local",
                     queued_at=when - dt.timedelta(seconds=rng.randint(3, 90)),
                 )
                 assert interaction.id is not None
                 if rng.random() < 0.3:
-                    contacts.verify_identity(uow, actor, when, system.rrn_key, interaction_id=interaction.id,
-                                             method=VerificationMethod.BIRTH_DATE_AND_NAME)
-                case = services.open_case(uow, actor, when, citizen_id=citizen.id, center_code=center,
-                                          channel=Channel.INBOUND_CALL, category=category, summary=summary,
-                                          interaction_id=interaction.id)
+                    contacts.verify_identity(
+                        uow,
+                        actor,
+                        when,
+                        system.rrn_key,
+                        interaction_id=interaction.id,
+                        method=VerificationMethod.BIRTH_DATE_AND_NAME,
+                    )
+                case = services.open_case(
+                    uow,
+                    actor,
+                    when,
+                    citizen_id=citizen.id,
+                    center_code=center,
+                    channel=Channel.INBOUND_CALL,
+                    category=category,
+                    summary=summary,
+                    interaction_id=interaction.id,
+                )
                 cases_created += 1
                 end = when + dt.timedelta(seconds=rng.randint(60, 600))
-                contacts.end_interaction(uow, actor, end, system.policy, interaction_id=interaction.id,
-                                         disposition=Disposition.ANSWERED, talk_seconds=int((end - when).total_seconds()))
-                contacts.wrap_up(uow, actor, end + dt.timedelta(seconds=30), interaction_id=interaction.id,
-                                 notes=f"{summary}. 안내 완료.")
+                contacts.end_interaction(
+                    uow,
+                    actor,
+                    end,
+                    system.policy,
+                    interaction_id=interaction.id,
+                    disposition=Disposition.ANSWERED,
+                    talk_seconds=int((end - when).total_seconds()),
+                )
+                contacts.wrap_up(
+                    uow,
+                    actor,
+                    end + dt.timedelta(seconds=30),
+                    interaction_id=interaction.id,
+                    notes=f"{summary}. 안내 완료.",
+                )
                 if rng.random() < 0.5:
-                    services.change_status(uow, actor, end, number=case.number,
-                                           target=services.CaseStatus.RESOLVED, reason="안내 완료", expected_version=None)
+                    services.change_status(
+                        uow,
+                        actor,
+                        end,
+                        number=case.number,
+                        target=CaseStatus.RESOLVED,
+                        reason="안내 완료",
+                        expected_version=None,
+                    )
         uow.commit()
     return count, cases_created

@@ -23,12 +23,21 @@ class ApiClient:
         merged.update(headers or {})
         return merged
 
-    def get(self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-            ) -> requests.Response:
+    def get(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         return self.session.get(self.base + path, params=params, headers=self._headers(headers), timeout=30)
 
-    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None, data: bytes | None = None,
-             ) -> requests.Response:
+    def post(
+        self,
+        path: str,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        data: bytes | None = None,
+    ) -> requests.Response:
         if data is not None:
             return self.session.post(self.base + path, data=data, headers=self._headers(headers), timeout=30)
         return self.session.post(self.base + path, json=json, headers=self._headers(headers), timeout=30)

@@ -50,24 +50,39 @@ class PostgresServer:
 
     def start(self) -> None:
         data = self.root / "data"
-        subprocess.run(self._cmd("initdb", "-D", str(data), "-U", "sori", "--auth=trust", "-E", "UTF8",
-                                 "--locale=C.UTF-8", "--no-sync"), check=True, capture_output=True)
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(self._cmd("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w",
-                                 "-t", "60", "start"), check=True, capture_output=True)
+        subprocess.run(
+            self._cmd(
+                "initdb", "-D", str(data), "-U", "sori", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"
+            ),
+            check=True,
+            capture_output=True,
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            self._cmd(
+                "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60", "start"
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
-        subprocess.run(self._cmd("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"),
-                       capture_output=True)
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"), capture_output=True
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 def start_postgres() -> PostgresServer:
     bindir = postgres_bin()
     if bindir is None:
-        raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; "
-                           "the test command installs the 'postgresql' package")
+        raise RuntimeError(
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; "
+            "the test command installs the 'postgresql' package"
+        )
     user = None
     root = Path(tempfile.mkdtemp(prefix="sori-pg-"))
     if os.geteuid() == 0:

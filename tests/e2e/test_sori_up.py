@@ -1,0 +1,151 @@
+"""The whole system started as a user starts it: `sori up --demo` on a free port with its own state directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from sori.seed.demo import DEMO_PASSWORD
+from tests.support.postgres import free_port
+
+pytestmark = pytest.mark.e2e
+SORI = str(Path(sys.executable).with_name("sori"))
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes], deadline: float = 60) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise AssertionError(f"sori up exited with {process.returncode}")
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("sori up did not become healthy")
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    port = free_port()
+    log = tmp_path / "sori.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
+    env["SORI_LOG__FILE"] = str(log)
+    process = subprocess.Popen(
+        [SORI, "up", "--demo", "--port", str(port), "--state-dir", str(tmp_path / "state")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, process)
+        yield process, base, log
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_demo_system_serves_a_screen_pop_and_stops_cleanly_on_sigterm(
+    running: tuple[subprocess.Popen[bytes], str, Path],
+) -> None:
+    process, base, log = running
+    login = requests.post(f"{base}/api/v1/auth/login", json={"login": "acrc.kim", "password": DEMO_PASSWORD})
+    assert login.status_code == 200
+    headers = {"authorization": f"Bearer {login.json()['token']}"}
+    centers = requests.get(f"{base}/api/v1/centers", headers=headers).json()["centers"]
+    assert len(centers) == 156
+    pop = requests.get(
+        f"{base}/api/v1/citizens", params={"phone": "010-5000-0003", "reason": "데모 확인"}, headers=headers
+    )
+    assert pop.status_code == 200 and pop.json()["citizens"], pop.text
+    port = int(base.rsplit(":", 1)[1])
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0
+    with socket.socket() as s:
+        # SO_REUSEADDR tolerates TIME_WAIT remnants but not a listener: nothing is left holding the port.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        s.listen()
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert any(line["msg"] == "sori up" for line in lines) and any(line["msg"] == "sori stopped" for line in lines)
+    text = log.read_text(encoding="utf-8")
+    assert "010-5000-0003" not in text and not re.search(r"\d{6}-?[1-4]\d{6}", text)
+
+
+def test_second_start_on_the_same_state_is_idempotent(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
+    for _ in range(2):
+        out = subprocess.run(
+            [SORI, "seed", "--demo", "--state-dir", str(state)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report == {
+        "centers_created": 0,
+        "centers_updated": 0,
+        "center_errors": [],
+        "agents_created": 0,
+        "citizens_created": 0,
+        "cases_created": 0,
+    }
+    check = subprocess.run(
+        [SORI, "db", "check", "--state-dir", str(state)], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_centers_import_reports_bad_rows_and_loads_the_rest(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
+    state = tmp_path / "state"
+    data = tmp_path / "centers.csv"
+    data.write_text(
+        "code,name,institution,public_number,hours\n"
+        "ACRC110,정부민원안내콜센터,국민권익위원회,110,mon-fri 09:00-18:00\n"
+        "bad code,이상한 센터,기관,110,mon-fri 09:00-18:00\n"
+        "NTS126,국세상담센터,국세청,126,mon-fri 25:00-18:00\n"
+        "SEOUL120,120다산콜재단,서울특별시,120,24/7\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run(
+        [SORI, "centers", "import", str(data), "--state-dir", str(state)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1
+    assert "line 3 (bad code)" in out.stderr and "line 4 (NTS126)" in out.stderr
+    assert json.loads(out.stdout)["created"] == 2
+    data.write_text(
+        "code,name,institution,public_number,active\nSEOUL120,120다산콜재단,서울특별시,120,no\n", encoding="utf-8"
+    )
+    out = subprocess.run(
+        [SORI, "centers", "import", str(data), "--state-dir", str(state)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(out.stdout)
+    assert report["updated"] == 1 and report["not_in_file"] == ["ACRC110"]
