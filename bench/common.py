@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import re
 import signal
 import sqlite3
 import subprocess
@@ -78,7 +79,8 @@ def _postgres_version() -> str:
     if bindir is None:
         return "not installed"
     done = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True)
-    return done.stdout.strip().rsplit(" ", 1)[-1] if done.returncode == 0 else "unknown"
+    found = re.search(r"\(PostgreSQL\) (\S+)", done.stdout)
+    return found.group(1) if found else "unknown"
 
 
 @dataclass(frozen=True)

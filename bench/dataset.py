@@ -52,8 +52,8 @@ SIDO = ["서울특별시", "경기도", "부산광역시", "인천광역시", "�
 
 
 def phone_digits(citizen_id: int) -> str:
-    """A distinct valid 010 mobile number per citizen id (a bijection on 8 digits, so numbers look random)."""
-    return f"010{(citizen_id * 7919 + 12_345_678) % 100_000_000:08d}"
+    """A distinct valid mobile number per citizen id below 40 million (010-6000-0000 to 010-9999-9999, scrambled)."""
+    return f"010{60_000_000 + (citizen_id * 7919 + 12_345_678) % 40_000_000:08d}"
 
 
 def phone_display(citizen_id: int) -> str:

@@ -107,6 +107,8 @@ class HttpScreenPop:
                                     timeout=30)
         if response.status_code != 200:
             self.failures += 1
+            if self.failures <= 3:
+                say(f"    {response.status_code} for {phone}: {response.text[:200]}")
             return 0
         return sum(len(c["contacts"]) + c["hidden_contacts"] for c in response.json()["citizens"])
 

@@ -42,7 +42,7 @@ class JsonFormatter(logging.Formatter):
         if call_id:
             entry["sip_call_id"] = call_id
         for key, value in vars(record).items():
-            if key not in _RESERVED and key not in entry and not key.startswith("_"):
+            if key not in _RESERVED and key not in entry and not key.startswith("_") and value is not None:
                 entry[key] = scrub(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["exc"] = scrub(self.formatException(record.exc_info))

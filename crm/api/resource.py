@@ -107,7 +107,7 @@ class ApiResource(resource.Resource):
 
         def done(reply: Reply) -> None:
             if not finished[0]:
-                self._write(request, reply, route, started)
+                self._write(request, reply, route, started, prepared[0])
 
         def failed(failure: Failure) -> None:
             log.error("unhandled failure", extra={"route": route.template, "exc_text": failure.getTraceback()})
@@ -171,7 +171,14 @@ class ApiResource(resource.Resource):
         fp = idempotency.fingerprint(method, path, raw) if key and method == "POST" and route.idempotent_post else None
         return route, (api_request, key if fp else None, fp)
 
-    def _write(self, request: server.Request, reply: Reply, route: Route | None, started: float) -> None:
+    def _write(
+        self,
+        request: server.Request,
+        reply: Reply,
+        route: Route | None,
+        started: float,
+        context: ApiRequest[Any] | None = None,
+    ) -> None:
         request.setResponseCode(reply.status)
         request.setHeader(b"content-type", b"application/json; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
@@ -191,6 +198,8 @@ class ApiResource(resource.Resource):
                 "route": route.template if route else None,
                 "status": reply.status,
                 "ms": round((time.monotonic() - started) * 1000, 1),
+                "case_number": context.params.get("number") if context else None,
+                "sip_call_id": getattr(context.body, "sip_call_id", None) if context else None,
             },
         )
 

@@ -53,7 +53,7 @@ def parse_centers(rows: Iterable[Mapping[str, str | None]], first_line: int = 2)
     """
     centers: list[Center] = []
     errors: list[RowError] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # code -> line, so later checks can still name the line
     for line, row in enumerate(rows, start=first_line):
         code = (row.get("code") or "").strip() or None
         missing = [c for c in REQUIRED if not (row.get(c) or "").strip()]
@@ -82,12 +82,14 @@ def parse_centers(rows: Iterable[Mapping[str, str | None]], first_line: int = 2)
             message = exc.message if isinstance(exc, DomainError) else str(exc)
             errors.append(RowError(line, code, message))
             continue
-        seen.add(code)
+        seen[code] = line
         centers.append(center)
     known = {c.code for c in centers}
     for center in centers:
         unknown = [p for p in center.overflow_partners if p not in known]
         if unknown:
-            errors.append(RowError(0, center.code, f"overflow partner(s) not in file: {', '.join(unknown)}"))
+            errors.append(
+                RowError(seen[center.code], center.code, f"overflow partner(s) not in file: {', '.join(unknown)}")
+            )
             center.overflow_partners = [p for p in center.overflow_partners if p in known]
     return centers, errors

@@ -176,3 +176,19 @@ def test_other_centers_cannot_change_a_case(api: RunningApi, history: dict[str, 
     assert response.status_code == 403 and response.json()["error"] == "other-center"
     response = park.get("/api/v1/cases", {"center": "ACRC110"})
     assert response.status_code == 403
+
+
+def test_supervisor_review_needs_a_reason_and_stays_in_the_center(api: RunningApi, history: dict[str, object]) -> None:
+    sup = api.client().login("sup", PASSWORD)
+    kim = api.client().login("kim", PASSWORD)
+    citizen = f"/api/v1/citizens/{history['citizen_id']}"
+    assert sup.get(citizen, {"purpose": "review"}).json()["error"] == "reason-required"
+    review = sup.get(citizen, {"purpose": "review", "reason": "품질 점검 2026-03"})
+    assert review.status_code == 200
+    assert review.json()["access"] == {"purpose": "review", "scope": "own-center", "interaction_id": None}
+    assert {c["center_code"] for c in review.json()["contacts"]} == {"ACRC110"}
+    assert kim.get(citizen, {"purpose": "review", "reason": "품질 점검"}).status_code == 403
+    admin = api.client().login("root", PASSWORD)
+    full = admin.get(citizen, {"purpose": "review", "reason": "감사 요청 2026-17"})
+    assert full.json()["access"]["scope"] == "all-centers"
+    assert {c["center_code"] for c in full.json()["contacts"]} == {"ACRC110", "NTS126"}
