@@ -71,6 +71,9 @@ class WorkCalendar:
             if self.is_working_day(day):
                 remaining -= 1
         if days == 0:
+            # Due the same working day, or the next one when received on a day off or after closing.
+            if to_seoul(start).time() >= dt.time(18, 0):
+                day += dt.timedelta(days=1)
             while not self.is_working_day(day):
                 day += dt.timedelta(days=1)
         close = dt.datetime.combine(day, dt.time(18, 0), tzinfo=SEOUL)

@@ -115,7 +115,19 @@ def _config_file_path(init_settings: PydanticBaseSettingsSource) -> Path | None:
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from every layer; ``overrides`` are the CLI flags (nested as dicts), None values dropped."""
+    """Settings from every layer; ``overrides`` are the CLI flags (nested as dicts), None values dropped.
+
+    A ``SORI_*`` variable that names no setting is an error (``SORI_HTTP_PORT`` for ``SORI_HTTP__PORT``
+    would otherwise be ignored silently).
+    """
+    known = set(Settings.model_fields)
+    unknown = sorted(
+        name for name in os.environ if name.startswith("SORI_") and name[5:].lower().split("__")[0] not in known
+    )
+    if unknown:
+        raise ValueError(
+            f"unknown setting(s) in the environment: {', '.join(unknown)} (nested keys use '__', e.g. SORI_HTTP__PORT)"
+        )
     return Settings(**_drop_none(overrides))
 
 

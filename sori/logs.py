@@ -33,7 +33,7 @@ class JsonFormatter(logging.Formatter):
             "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": scrub(record.getMessage()),
+            "msg": record.getMessage(),
         }
         case_number = getattr(record, "case_number", None) or case_number_var.get()
         call_id = getattr(record, "sip_call_id", None) or call_id_var.get()
@@ -43,10 +43,11 @@ class JsonFormatter(logging.Formatter):
             entry["sip_call_id"] = call_id
         for key, value in vars(record).items():
             if key not in _RESERVED and key not in entry and not key.startswith("_") and value is not None:
-                entry[key] = scrub(value) if isinstance(value, str) else value
+                entry[key] = value
         if record.exc_info:
-            entry["exc"] = scrub(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+            entry["exc"] = self.formatException(record.exc_info)
+        # Scrub the serialised line, so nested extras (dicts, lists, objects) are masked too.
+        return scrub(json.dumps(entry, ensure_ascii=False, default=str))
 
 
 def configure_logging(level: str = "INFO", file: Path | None = None) -> None:

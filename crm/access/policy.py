@@ -49,8 +49,8 @@ def decide_citizen_access(
     if serving is not None and requested in (None, Purpose.SERVING):
         scope = Scope.ALL_CENTERS if serving.identity_verified else Scope.ALL_CENTERS_SUMMARY
         return AccessDecision(Purpose.SERVING, scope, reason, serving.id)
-    if requested in (None, Purpose.WORKLIST) and own_center_record and reason is None:
-        return AccessDecision(Purpose.WORKLIST, Scope.OWN_CENTER, None, None)
+    if requested in (None, Purpose.WORKLIST) and own_center_record:
+        return AccessDecision(Purpose.WORKLIST, Scope.OWN_CENTER, reason, None)
     if requested is Purpose.WORKLIST:
         raise Forbidden("this record does not belong to your center")
     if reason is None or len(reason) < MIN_REASON:

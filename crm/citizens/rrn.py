@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from crm.errors import InvalidResidentNumber
@@ -47,7 +48,8 @@ def protect_resident_number(text: str, key: bytes) -> ResidentNumber:
     """Validate ``text`` and return its keyed hash and masked form; the clear number is not kept."""
     if len(key) < 16:
         raise ValueError("resident-number hash key must be at least 16 bytes")
-    match = _RRN.match(text.strip().replace(" ", ""))
+    # Full-width digits (０-９) from some input methods are the same number.
+    match = _RRN.match(unicodedata.normalize("NFKC", text).strip().replace(" ", ""))
     if not match:
         raise InvalidResidentNumber("주민등록번호 must be 13 digits: YYMMDD-NNNNNNN")
     birth, flag, rest = match.groups()

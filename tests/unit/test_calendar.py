@@ -26,6 +26,7 @@ def due(year: int, month: int, day: int) -> dt.datetime:
 
 # --- time zones ---------------------------------------------------------------------------------------------
 
+
 def test_to_seoul_converts_aware_moments() -> None:
     moment = dt.datetime(2025, 1, 1, 15, 30, tzinfo=dt.UTC)
     local = to_seoul(moment)
@@ -48,6 +49,7 @@ def test_utc_tags_naive_values_and_converts_aware_ones() -> None:
 
 
 # --- holidays -----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "day",
@@ -74,11 +76,18 @@ def test_substitute_holidays(day: dt.date) -> None:
 @pytest.mark.parametrize(
     "day",
     [
-        dt.date(2024, 1, 1), dt.date(2024, 2, 9), dt.date(2024, 3, 1), dt.date(2024, 4, 10),  # 총선
+        dt.date(2024, 1, 1),
+        dt.date(2024, 2, 9),
+        dt.date(2024, 3, 1),
+        dt.date(2024, 4, 10),  # 총선
         dt.date(2024, 10, 1),  # 국군의 날 임시공휴일
-        dt.date(2024, 12, 25), dt.date(2025, 1, 27),  # 설 연휴 임시공휴일
+        dt.date(2024, 12, 25),
+        dt.date(2025, 1, 27),  # 설 연휴 임시공휴일
         dt.date(2025, 6, 3),  # 대통령 선거일
-        dt.date(2025, 10, 6), dt.date(2025, 10, 9), dt.date(2026, 2, 17), dt.date(2026, 9, 25),
+        dt.date(2025, 10, 6),
+        dt.date(2025, 10, 9),
+        dt.date(2026, 2, 17),
+        dt.date(2026, 9, 25),
     ],
 )
 def test_public_holidays_on_weekdays(day: dt.date) -> None:
@@ -115,6 +124,7 @@ def test_holiday_names_are_korean() -> None:
 
 
 # --- add_working_days ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("start", "days", "expected"),
@@ -207,3 +217,12 @@ def test_deadline_is_exactly_n_working_days_later_at_18_seoul(start: dt.datetime
     else:
         assert local.date() >= received
         assert counted == (0 if local.date() == received else 1)
+
+
+def test_zero_days_after_closing_time_is_due_the_next_working_day() -> None:
+    calendar = WorkCalendar()
+    # Tuesday 2026-03-10 19:00 in Seoul: received after 18:00, so due Wednesday 18:00.
+    start = dt.datetime(2026, 3, 10, 19, 0, tzinfo=SEOUL)
+    assert to_seoul(calendar.add_working_days(start, 0)) == dt.datetime(2026, 3, 11, 18, 0, tzinfo=SEOUL)
+    before_close = dt.datetime(2026, 3, 10, 17, 59, tzinfo=SEOUL)
+    assert to_seoul(calendar.add_working_days(before_close, 0)) == dt.datetime(2026, 3, 10, 18, 0, tzinfo=SEOUL)

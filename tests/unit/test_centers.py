@@ -31,11 +31,11 @@ def kst(year: int, month: int, day: int, hour: int, minute: int = 0, second: int
 
 # --- WeeklyHours --------------------------------------------------------------------------------------------
 
+
 def test_parse_weekday_ranges_and_single_days() -> None:
     hours = WeeklyHours.parse("mon-fri 09:00-18:00; sat 09:00-13:00")
-    assert hours.spans == tuple(OpeningSpan(d, dt.time(9), dt.time(18)) for d in range(5)) + (
-        OpeningSpan(5, dt.time(9), dt.time(13)),
-    )
+    weekdays = [OpeningSpan(d, dt.time(9), dt.time(18)) for d in range(5)]
+    assert hours.spans == (*weekdays, OpeningSpan(5, dt.time(9), dt.time(13)))
     assert not hours.open_on_holidays
 
 
@@ -236,6 +236,7 @@ def test_is_open_refuses_naive_datetimes() -> None:
 
 # --- ServiceLevelTarget -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "percent", "seconds"),
     [("80/20", 80, 20), ("90/10", 90, 10), ("100/3600", 100, 3600), ("1/1", 1, 1), (" 80 / 20 ", 80, 20)],
@@ -272,6 +273,7 @@ def test_service_level_rejects(text: str, error: str) -> None:
 
 
 # --- Center -------------------------------------------------------------------------------------------------
+
 
 def make_center(code: str = "ACRC110", **changes: object) -> Center:
     fields: dict[str, object] = {"name": "정부민원안내콜센터", "institution": "국민권익위원회", "public_number": "110"}
@@ -323,9 +325,11 @@ def test_center_validation(changes: dict[str, object], error: str) -> None:
 
 # --- centers_for_number -------------------------------------------------------------------------------------
 
+
 def city(code: str, area: str, active: bool = True) -> Center:
-    return make_center(code, name=f"{code} 콜센터", institution=code, public_number="120", area_codes=[area],
-                       active=active)
+    return make_center(
+        code, name=f"{code} 콜센터", institution=code, public_number="120", area_codes=[area], active=active
+    )
 
 
 SEOUL = city("SEOUL120", "02")
@@ -367,6 +371,7 @@ def test_shared_number_chosen_by_the_callers_phone() -> None:
 
 # --- parse_centers ------------------------------------------------------------------------------------------
 
+
 def row(code: str, **values: str) -> dict[str, str | None]:
     base: dict[str, str | None] = {c: "" for c in COLUMNS}
     base.update({"code": code, "name": f"{code} 센터", "institution": "기관", "public_number": "110"})
@@ -375,11 +380,22 @@ def row(code: str, **values: str) -> dict[str, str | None]:
 
 
 def test_parse_centers_fields() -> None:
-    centers, errors = parse_centers([
-        row("SEOUL120", public_number="120", area_codes="02; 031 ;", region="서울특별시", hours="24/7",
-            service_level="90/10", overflow_partners="GYEONGGI120", active="yes", demo="no"),
-        row("GYEONGGI120", public_number="120", area_codes="031", overflow_partners="SEOUL120"),
-    ])
+    centers, errors = parse_centers(
+        [
+            row(
+                "SEOUL120",
+                public_number="120",
+                area_codes="02; 031 ;",
+                region="서울특별시",
+                hours="24/7",
+                service_level="90/10",
+                overflow_partners="GYEONGGI120",
+                active="yes",
+                demo="no",
+            ),
+            row("GYEONGGI120", public_number="120", area_codes="031", overflow_partners="SEOUL120"),
+        ]
+    )
     assert errors == []
     seoul, gyeonggi = centers
     assert seoul.area_codes == ["02", "031"]
@@ -394,8 +410,16 @@ def test_parse_centers_fields() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1", True), ("true", True), ("YES", True), (" y ", True), ("0", False), ("false", False), ("No", False),
-     ("n", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" y ", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("n", False),
+    ],
 )
 def test_parse_centers_flags(value: str, expected: bool) -> None:
     centers, errors = parse_centers([row("X1", active=value, demo=value)])
@@ -404,8 +428,9 @@ def test_parse_centers_flags(value: str, expected: bool) -> None:
 
 
 def test_missing_columns_take_defaults() -> None:
-    centers, errors = parse_centers([{"code": "X1", "name": "가", "institution": "나", "public_number": "110",
-                                      "active": None}])
+    centers, errors = parse_centers(
+        [{"code": "X1", "name": "가", "institution": "나", "public_number": "110", "active": None}]
+    )
     assert errors == []
     assert centers[0].active and centers[0].hours == "mon-fri 09:00-18:00"
 
@@ -427,7 +452,14 @@ def test_bad_rows_are_reported_by_line_and_good_rows_still_load() -> None:
     assert [c.code for c in centers] == ["GOOD1", "GOOD2"]
     assert centers[1].overflow_partners == ["GOOD1"]
     assert [(e.line, e.code) for e in errors] == [
-        (3, None), (4, "BAD2"), (5, "GOOD1"), (6, "BAD3"), (7, "BAD4"), (8, "bad5"), (9, "BAD6"), (11, "BAD7"),
+        (3, None),
+        (4, "BAD2"),
+        (5, "GOOD1"),
+        (6, "BAD3"),
+        (7, "BAD4"),
+        (8, "bad5"),
+        (9, "BAD6"),
+        (11, "BAD7"),
     ]
     messages = {e.line: e.message for e in errors}
     assert messages[3] == "missing code, name"
@@ -446,8 +478,9 @@ def test_first_line_can_be_chosen() -> None:
 
 
 def test_unknown_overflow_partner_is_reported_on_its_line_and_dropped() -> None:
-    centers, errors = parse_centers([row("AAA1", overflow_partners="BBB1"),
-                                     row("BBB1", overflow_partners="NOPE; AAA1; GONE")])
+    centers, errors = parse_centers(
+        [row("AAA1", overflow_partners="BBB1"), row("BBB1", overflow_partners="NOPE; AAA1; GONE")]
+    )
     assert [c.code for c in centers] == ["AAA1", "BBB1"]
     assert centers[1].overflow_partners == ["AAA1"]
     assert errors == [RowError(3, "BBB1", "overflow partner(s) not in file: NOPE, GONE")]
@@ -467,6 +500,7 @@ def test_duplicate_of_a_bad_row_still_loads() -> None:
 
 
 # --- the real centers data file -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def real_centers() -> tuple[list[Center], list[RowError]]:

@@ -24,8 +24,13 @@ from crm.errors import LinkRejected, MergeRejected
 
 NOW = dt.datetime(2025, 6, 10, 3, 0, tzinfo=dt.UTC)
 POLICY = ContinuityPolicy(open_case_days=7, callback_minutes=30)
-ACTIVE = [CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.TRANSFERRED, CaseStatus.WAITING_CALLBACK,
-          CaseStatus.REOPENED]
+ACTIVE = [
+    CaseStatus.OPEN,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.TRANSFERRED,
+    CaseStatus.WAITING_CALLBACK,
+    CaseStatus.REOPENED,
+]
 INACTIVE = [CaseStatus.RESOLVED, CaseStatus.CLOSED]
 VOICE = [Channel.INBOUND_CALL, Channel.OUTBOUND_CALL, Channel.CALLBACK]
 NON_VOICE = [Channel.IVR_SELF_SERVICE, Channel.SINMUNGO_TEXT, Channel.AGENT_NOTE, Channel.SMS]
@@ -65,6 +70,7 @@ def test_default_policy() -> None:
 
 
 # --- continuable_cases --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", ACTIVE)
 def test_recent_active_cases_are_offered(status: CaseStatus) -> None:
@@ -137,7 +143,8 @@ def test_offers_are_exactly_the_fresh_active_unmerged_cases_newest_first(
     ]
     offered = continuable_cases(cases, NOW, ContinuityPolicy(open_case_days=days))
     expected = {
-        id(c) for c, (status, age, merged) in zip(cases, specs, strict=True)
+        id(c)
+        for c, (status, age, merged) in zip(cases, specs, strict=True)
         if status in ACTIVE and not merged and age <= days * 24 * 60
     }
     assert {id(c) for c in offered} == expected
@@ -147,7 +154,8 @@ def test_offers_are_exactly_the_fresh_active_unmerged_cases_newest_first(
 
 # --- opens_case ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("disposition", list(Disposition) + [None])
+
+@pytest.mark.parametrize("disposition", [*Disposition, None])
 def test_only_abandoned_before_menu_scanner_and_silent_open_no_case(disposition: Disposition | None) -> None:
     no_case = {Disposition.ABANDONED_BEFORE_MENU, Disposition.SCANNER, Disposition.SILENT}
     assert opens_case(disposition) is (disposition not in no_case)
@@ -155,10 +163,9 @@ def test_only_abandoned_before_menu_scanner_and_silent_open_no_case(disposition:
 
 # --- after_drop ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("channel", VOICE)
-@pytest.mark.parametrize(
-    "status", [s for s in ACTIVE if s is not CaseStatus.WAITING_CALLBACK]
-)
+@pytest.mark.parametrize("status", [s for s in ACTIVE if s is not CaseStatus.WAITING_CALLBACK])
 def test_dropped_voice_contact_puts_the_case_on_callback(channel: Channel, status: CaseStatus) -> None:
     outcome = after_drop(make_case(status=status), make_interaction(channel), NOW, POLICY)
     assert outcome == DropOutcome(CaseStatus.WAITING_CALLBACK, NOW + dt.timedelta(minutes=30))
@@ -200,6 +207,7 @@ def test_after_drop_does_not_change_the_case_itself() -> None:
 
 
 # --- check_merge --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("target_status", ACTIVE)
 @pytest.mark.parametrize("source_status", list(CaseStatus))
@@ -252,9 +260,15 @@ def test_merge_checks_in_order_self_then_citizen_then_merged_then_target_status(
 
 # --- check_link ---------------------------------------------------------------------------------------------
 
+
 def make_complaint(citizen_id: int | None = 7, case_id: int | None = None) -> Complaint:
-    return Complaint(sinmungo_id="1AA-2506-0000001", received_at=NOW, title="불법 주정차 단속 요청",
-                     citizen_id=citizen_id, case_id=case_id)
+    return Complaint(
+        sinmungo_id="1AA-2506-0000001",
+        received_at=NOW,
+        title="불법 주정차 단속 요청",
+        citizen_id=citizen_id,
+        case_id=case_id,
+    )
 
 
 def test_link_to_a_case_of_the_same_citizen() -> None:

@@ -14,11 +14,29 @@ from crm.errors import DomainError, InvalidPhoneNumber
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # The geographic area codes of Korea (서울 02, 경기 031 … 제주 064).
-AREA_CODES = ("02", "031", "032", "033", "041", "042", "043", "044",
-              "051", "052", "053", "054", "055", "061", "062", "063", "064")
+AREA_CODES = (
+    "02",
+    "031",
+    "032",
+    "033",
+    "041",
+    "042",
+    "043",
+    "044",
+    "051",
+    "052",
+    "053",
+    "054",
+    "055",
+    "061",
+    "062",
+    "063",
+    "064",
+)
 
 
 # --- every written form -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("written", "digits", "display", "kind"),
@@ -114,8 +132,13 @@ def test_area_code_only_for_landlines(written: str, area_code: str | None) -> No
 
 @pytest.mark.parametrize(
     ("written", "shared"),
-    [("010-1234-5678", False), ("02-123-4567", False), ("070-1234-5678", False),
-     ("0505-123-4567", True), ("1588-1234", True)],
+    [
+        ("010-1234-5678", False),
+        ("02-123-4567", False),
+        ("070-1234-5678", False),
+        ("0505-123-4567", True),
+        ("1588-1234", True),
+    ],
 )
 def test_safe_and_service_numbers_are_shared_by_design(written: str, shared: bool) -> None:
     assert normalize_phone(written).shared_by_design is shared
@@ -123,31 +146,70 @@ def test_safe_and_service_numbers_are_shared_by_design(written: str, shared: boo
 
 # --- rejection --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "written",
     [
         # empty
-        "", "   ", "\t\n",
+        "",
+        "   ",
+        "\t\n",
         # wrong length
-        "010-1234-56789", "010-123-45", "02-12-3456", "02-12345-67890", "031-12-345", "0505-12-34",
-        "1588-123", "1588-12345", "010",
+        "010-1234-56789",
+        "010-123-45",
+        "02-12-3456",
+        "02-12345-67890",
+        "031-12-345",
+        "0505-12-34",
+        "1588-123",
+        "1588-12345",
+        "010",
         # letters and other characters
-        "abc", "010-12a4-5678", "010-1234-567８", "０１０-１２３４-５６７８", "010/1234/5678", "010–1234–5678",
-        "tel:01012345678", "010-1234-5678 (집)",
+        "abc",
+        "010-12a4-5678",
+        "010-1234-567８",
+        "０１０-１２３４-５６７８",
+        "010/1234/5678",
+        "010–1234–5678",
+        "tel:01012345678",
+        "010-1234-5678 (집)",
         # foreign numbers
-        "+1 212 555 1234", "001-1-212-555-1234", "+44 20 7946 0958", "+81 3 1234 5678", "0081-3-1234-5678",
+        "+1 212 555 1234",
+        "001-1-212-555-1234",
+        "+44 20 7946 0958",
+        "+81 3 1234 5678",
+        "0081-3-1234-5678",
         # missing trunk 0
-        "1012345678", "10-1234-5678", "82-10-1234-5678", "311234567", "2-123-4567", "21234567", "2345-6789",
+        "1012345678",
+        "10-1234-5678",
+        "82-10-1234-5678",
+        "311234567",
+        "2-123-4567",
+        "21234567",
+        "2345-6789",
         # unknown prefixes and non-subscriber numbers
-        "030-1234-5678", "0303-123-4567", "060-123-4567", "080-123-4567", "015-1234-5678",
+        "030-1234-5678",
+        "0303-123-4567",
+        "060-123-4567",
+        "080-123-4567",
+        "015-1234-5678",
         # short codes are not subscriber numbers
-        "112", "119", "120",
+        "112",
+        "119",
+        "120",
         # '+' anywhere but the start
-        "010+1234-5678", "+82+10-1234-5678",
+        "010+1234-5678",
+        "+82+10-1234-5678",
         # bare prefixes
-        "+", "+82", "0082", "-", "()", "...",
+        "+",
+        "+82",
+        "0082",
+        "-",
+        "()",
+        "...",
         # too long to be anything
-        "0" * 33, "1" * 32,
+        "0" * 33,
+        "1" * 32,
     ],
 )
 def test_impossible_numbers_are_rejected(written: str) -> None:
@@ -223,8 +285,9 @@ def _valid_numbers() -> st.SearchStrategy[str]:
     landline = landline_parts().map(lambda p: "".join(p))
     voip = st.builds(lambda m, last: f"070{m}{last}", digits4, digits4)
     safe = st.builds(lambda n, m, last: f"050{n}{m}{last}", st.sampled_from("2345678"), digits4, digits4)
-    service = st.builds(lambda p, last: f"{p}{last}", st.sampled_from(["1588", "1577", "1544", "1600", "1899"]),
-                        digits4)
+    service = st.builds(
+        lambda p, last: f"{p}{last}", st.sampled_from(["1588", "1577", "1544", "1600", "1899"]), digits4
+    )
     return st.one_of(mobile, landline, voip, safe, service)
 
 
@@ -264,6 +327,7 @@ def test_arbitrary_text_only_ever_raises_invalid_phone_number(text: str) -> None
 
 # --- masking in free text ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -292,8 +356,14 @@ def test_mask_phones_in_text(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["(02) 123-4567", "(031) 1234-5678", "0082-10-1234-5678", "0082 2 123 4567", "+82 010 1234 5678",
-     "+82 (0)10 1234 5678"],
+    [
+        "(02) 123-4567",
+        "(031) 1234-5678",
+        "0082-10-1234-5678",
+        "0082 2 123 4567",
+        "+82 010 1234 5678",
+        "+82 (0)10 1234 5678",
+    ],
 )
 def test_mask_phones_in_text_covers_every_accepted_prefix_style(written: str) -> None:
     phone = normalize_phone(written)  # the normaliser accepts this form, so logs must not leak it
@@ -328,7 +398,7 @@ def test_numbers_in_free_text_are_masked_whatever_their_form(
     normalize_phone(written)  # a form the normaliser accepts
     result = mask_phones_in_text(f"{before} {written} {after}")
     assert result.startswith(f"{before} ") and result.endswith(f" {after}")
-    shown = result[len(before) + 1: len(result) - len(after) - 1]
+    shown = result[len(before) + 1 : len(result) - len(after) - 1]
     written_digits = re.sub(r"\D", "", written)
     shown_digits = re.sub(r"\D", "", shown)
     # the last four stay for recognition; at least the whole middle group is hidden

@@ -29,16 +29,17 @@ def test_hash_is_hmac_sha256_of_the_thirteen_digits_under_the_key() -> None:
     assert protect_resident_number("900101-1234567", KEY).hash == expected
 
 
-@pytest.mark.parametrize("written", ["900101-1234567", "9001011234567", " 900101-1234567 ", "900101 1234567",
-                                     "900101 - 1234567"])
+@pytest.mark.parametrize(
+    "written", ["900101-1234567", "9001011234567", " 900101-1234567 ", "900101 1234567", "900101 - 1234567"]
+)
 def test_written_forms_of_one_number_are_equal(written: str) -> None:
     assert protect_resident_number(written, KEY) == protect_resident_number("900101-1234567", KEY)
 
 
 def test_hash_depends_on_the_key() -> None:
-    assert protect_resident_number("900101-1234567", KEY).hash != protect_resident_number(
-        "900101-1234567", OTHER_KEY
-    ).hash
+    assert (
+        protect_resident_number("900101-1234567", KEY).hash != protect_resident_number("900101-1234567", OTHER_KEY).hash
+    )
 
 
 def test_different_numbers_with_the_same_masked_form_hash_differently() -> None:
@@ -80,8 +81,15 @@ def test_leap_days_follow_the_century() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["900230-1234567", "900431-1234567", "901301-1234567", "900001-1234567", "900100-1234567",
-     "900132-1234567", "000000-3234567"],
+    [
+        "900230-1234567",
+        "900431-1234567",
+        "901301-1234567",
+        "900001-1234567",
+        "900100-1234567",
+        "900132-1234567",
+        "000000-3234567",
+    ],
 )
 def test_impossible_dates_are_rejected(written: str) -> None:
     with pytest.raises(InvalidResidentNumber, match="date of birth") as caught:
@@ -91,9 +99,21 @@ def test_impossible_dates_are_rejected(written: str) -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["", "   ", "900101-123456", "900101-12345678", "90010-11234567", "9001011-234567", "900101--1234567",
-     "abcdef-1234567", "900101-12345a7", "900101_1234567", "900101—1234567", "900101-1234567-1",
-     "1900101-1234567"],
+    [
+        "",
+        "   ",
+        "900101-123456",
+        "900101-12345678",
+        "90010-11234567",
+        "9001011-234567",
+        "900101--1234567",
+        "abcdef-1234567",
+        "900101-12345a7",
+        "900101_1234567",
+        "900101—1234567",
+        "900101-1234567-1",
+        "1900101-1234567",
+    ],
 )
 def test_malformed_numbers_are_rejected(written: str) -> None:
     with pytest.raises(InvalidResidentNumber, match="13 digits") as caught:
@@ -122,10 +142,7 @@ def test_clear_number_is_not_kept() -> None:
 
 def _rrn_strategy() -> st.SearchStrategy[str]:
     def build(birth: dt.date, flag_index: int, rest: str) -> str:
-        if birth.year < 2000:
-            flag = "1256"[flag_index]
-        else:
-            flag = "3478"[flag_index]
+        flag = ("1256" if birth.year < 2000 else "3478")[flag_index]  # native man/woman, foreign man/woman
         return f"{birth:%y%m%d}-{flag}{rest}"
 
     return st.builds(
@@ -169,6 +186,7 @@ def test_arbitrary_text_only_ever_raises_invalid_resident_number(text: str) -> N
 
 # --- masking in free text ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -197,3 +215,9 @@ def test_mask_resident_numbers_in_text(text: str, expected: str) -> None:
 def test_every_valid_number_in_text_is_masked(rrn: str, before: str, after: str) -> None:
     masked = mask_resident_numbers_in_text(f"{before}{rrn}{after}")
     assert masked == f"{before}{rrn[:8]}******{after}"
+
+
+def test_full_width_digits_are_the_same_number() -> None:
+    ascii_form = protect_resident_number("900101-1234567", KEY)
+    full_width = protect_resident_number("９００１０１－１２３４５６７", KEY)
+    assert full_width == ascii_form and full_width.masked == "900101-1******"
