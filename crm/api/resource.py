@@ -20,7 +20,7 @@ from twisted.internet.interfaces import IReactorFromThreads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
-from twisted.web import resource, server
+from twisted.web import http, resource, server
 from twisted.web.http import HTTPChannel
 from twisted.web.server import NOT_DONE_YET
 
@@ -59,12 +59,19 @@ class LimitedRequest(server.Request):
         super().handleContentChunk(data)  # type: ignore[no-untyped-call]
 
 
+class _QuietSite(server.Site):
+    """No Combined Log Format lines: ``ApiResource`` writes one JSON line per request itself."""
+
+    def log(self, request: http.Request) -> None:
+        pass
+
+
 def make_site(api: ApiResource, max_body: int) -> server.Site:
     class Request(LimitedRequest):
         pass
 
     Request.max_body = max_body
-    site = server.Site(api, requestFactory=Request)
+    site = _QuietSite(api, requestFactory=Request)  # type: ignore[no-untyped-call]
     site.displayTracebacks = False
     site.noisy = False
     return site
