@@ -138,10 +138,12 @@ def _citizen_view(uow: UnitOfWork, actor: Actor, citizen: Citizen, decision: Acc
     phones = [normalize_phone(p.digits).masked for p in uow.citizens.phones(citizen.id)]
     view = CitizenView(citizen=citizen, phones_masked=phones, decision=decision)
     numbers: dict[int, str] = {}
-    for case in uow.cases.for_citizen(citizen.id):
+    cases = list(uow.cases.for_citizen(citizen.id))
+    involved = uow.cases.centers_involved_many([c.id for c in cases if c.id is not None])
+    for case in cases:
         assert case.id is not None
         numbers[case.id] = case.number
-        detail = visible_detail(decision.scope, actor.center_code, uow.cases.centers_involved(case.id))
+        detail = visible_detail(decision.scope, actor.center_code, involved[case.id])
         if detail != "hidden":
             view.cases.append(CaseView(case, detail))
     for interaction in uow.interactions.recent_for_citizen(citizen.id, limit):
