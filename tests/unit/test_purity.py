@@ -69,3 +69,19 @@ def test_domain_does_not_import_its_adapters() -> None:
         if name.split(".")[:2] in (["crm", "store"], ["crm", "api"])
     ]
     assert offenders == [], "domain modules import adapters:\n" + "\n".join(offenders)
+
+
+def test_telephony_domain_imports_no_infrastructure() -> None:
+    """The ACD and the IVR interpreter are plain Python too; only their adapters may reach outside."""
+    root = CRM.parent / "telephony"
+    domain = sorted((root / "acd").rglob("*.py")) + sorted(
+        p for p in (root / "ivr").rglob("*.py") if p.name != "prompts.py"
+    )
+    assert len(domain) > 10
+    offenders = [
+        f"{path.relative_to(root.parent)}:{line}: imports {name}"
+        for path in domain
+        for line, name in imported_modules(path)
+        if name.split(".")[0] in FORBIDDEN or name.startswith(("crm.store", "crm.api", "telephony.media"))
+    ]
+    assert offenders == []

@@ -1,0 +1,1 @@
+"""Unit tests of the IVR: flows, validation, interpreter, Korean phrases, ports."""

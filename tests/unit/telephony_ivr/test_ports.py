@@ -1,0 +1,52 @@
+"""The in-memory self-service ports and the helper that turns a SelfService action into a PortResult."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telephony.ivr.actions import SelfService
+from telephony.ivr.ports import (
+    Bill,
+    BillLedger,
+    CertificateIssuer,
+    InMemoryBillLedger,
+    InMemoryCertificateIssuer,
+    demo_bill_ledger,
+    demo_certificate_issuer,
+    run_self_service,
+)
+
+
+def test_demo_ledger_has_bills_for_even_demo_citizens() -> None:
+    ledger: BillLedger = demo_bill_ledger()
+    bill = ledger.lookup_bill("010-5000-0002", "종합소득세")
+    assert bill == Bill("종합소득세", 1_236_580, dt.date(2026, 5, 31))
+    assert ledger.lookup_bill("010-5000-0001", "종합소득세") is None
+
+
+def test_demo_issuer_numbers_receipts_in_sequence() -> None:
+    issuer: CertificateIssuer = demo_certificate_issuer()
+    first = issuer.reissue("납세증명서", "010-5000-0003")
+    second = issuer.reissue("소득금액증명", "010-5000-0003")
+    assert first is not None and first.receipt_number == "R-2026-000001"
+    assert second is not None and second.receipt_number == "R-2026-000002"
+    assert issuer.reissue("납세증명서", "010-9999-9999") is None
+    assert issuer.reissue("가족관계증명서", "010-5000-0003") is None
+
+
+def test_run_self_service_maps_answers_and_outages() -> None:
+    ledger, issuer = demo_bill_ledger(), demo_certificate_issuer()
+    found = run_self_service(SelfService("bill-inquiry", "자동차세", "010-5000-0000"), ledger, issuer)
+    assert isinstance(found.value, Bill) and found.error is None
+    receipt = run_self_service(SelfService("certificate-reissue", "납세증명서", "010-5000-0000"), ledger, issuer)
+    assert receipt.value is not None and receipt.error is None
+    down = run_self_service(
+        SelfService("bill-inquiry", "자동차세", "010-5000-0000"), InMemoryBillLedger(available=False), issuer
+    )
+    assert down.value is None and down.error == "bill ledger unavailable"
+    down = run_self_service(
+        SelfService("certificate-reissue", "납세증명서", "x"), ledger, InMemoryCertificateIssuer(available=False)
+    )
+    assert down.error == "certificate issuer unavailable"
+    unknown = run_self_service(SelfService("parking-fine", "주차", "x"), ledger, issuer)
+    assert unknown.error is not None
