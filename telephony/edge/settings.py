@@ -1,0 +1,52 @@
+"""Typed settings of the SIP edge: where it listens, its workers' cap, its flood and size limits.
+
+``EdgeConfig`` is a configuration section shaped like the others in :mod:`sori.config`
+(``extra="forbid"``, defaults that work with no file); the composition root adds it as
+``Settings.edge``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KAMAILIO_MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
+
+# Scanners announce themselves; the list follows Kamailio's sample configuration.
+DEFAULT_SCANNERS = ("friendly-scanner", "sipvicious", "sipcli", "sip-scan", "VaxSIPUserAgent", "pplsip", "iWar")
+
+
+class PikeConfig(BaseModel):
+    """Per-source flood protection: more than ``requests`` in ``window_seconds`` bans the source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window_seconds: int = Field(2, ge=1, le=60)
+    requests: int = Field(30, ge=1)
+    remove_latency: int = Field(4, ge=1)
+    ban_seconds: int = Field(300, ge=1)
+
+
+class EdgeConfig(BaseModel):
+    """Everything the edge needs that is not per-call data (numbers, workers, subscribers)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(5060, ge=1, le=65535)
+    tcp: bool = True
+    realm: str = "sori"  # digest realm of agents' phones; the stored HA1 depends on it
+    worker_call_cap: int = Field(4, ge=1)  # pjsua2's compile-time limit of 4 calls per process
+    max_message_bytes: int = Field(8192, ge=1024, le=65535)
+    pike: PikeConfig = PikeConfig()
+    scanners: tuple[str, ...] = DEFAULT_SCANNERS
+    worker_ping_seconds: int = Field(0, ge=0)  # 0: Kamailio does not probe workers; the control process does
+    dialog_timeout_seconds: int = Field(4 * 3600, ge=60)
+    invite_timeout_seconds: int = Field(30, ge=1)  # no final answer from a worker or phone within this: 408
+    children: int = Field(4, ge=1, le=64)
+    shared_memory_mb: int = Field(64, ge=16)
+    private_memory_mb: int = Field(8, ge=2)
+    log_level: int = Field(1, ge=-5, le=3)  # Kamailio's debug level: 1 notices and worse, 3 debug
+    binary: Path = Path("/usr/sbin/kamailio")
+    modules_dir: Path = KAMAILIO_MODULES

@@ -1,0 +1,101 @@
+"""The data files Kamailio reads at start: the worker list (dispatcher) and db_text tables.
+
+db_text keeps one file per table: a header line of typed columns, then one row
+per line, fields separated by ``:``. Sori owns these files and rewrites them
+whole; a running edge is told to reload the worker list over its control socket.
+Phones' passwords are not stored: only HA1 = MD5(login:realm:password), which is
+what digest authentication needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+WORKER_SET = 1  # the dispatcher set of the media worker pool
+
+LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+# Table versions Kamailio 5.6 checks at start (from its db_text schema).
+TABLE_VERSIONS = {"subscriber": 7, "location": 9, "location_attrs": 1}
+
+SUBSCRIBER_HEADER = "id(int,auto) username(string) domain(string) password(string,null) ha1(string) ha1b(string,null)"
+LOCATION_HEADER = (
+    "id(int,auto) ruid(string) username(string) domain(string,null) contact(string) received(string,null) "
+    "path(string,null) expires(int) q(double) callid(string) cseq(int) last_modified(int) flags(int) cflags(int) "
+    "user_agent(string) socket(string,null) methods(int,null) instance(string,null) reg_id(int) server_id(int) "
+    "connection_id(int) keepalive(int) partition(int)"
+)
+LOCATION_ATTRS_HEADER = (
+    "id(int,auto) ruid(string) username(string) domain(string,null) aname(string) atype(int) avalue(string) "
+    "last_modified(int)"
+)
+
+
+@dataclass(frozen=True)
+class WorkerAddress:
+    """Where a media worker listens for SIP (always an explicit port: the edge keys its call count on it)."""
+
+    host: str
+    port: int
+
+    @property
+    def uri(self) -> str:
+        return f"sip:{self.host}:{self.port}"
+
+    @property
+    def key(self) -> str:
+        """The dialog-profile value the edge counts this worker's calls under."""
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """An agent's phone allowed to register: its login and password."""
+
+    login: str
+    password: str
+
+    def __post_init__(self) -> None:
+        if not LOGIN.match(self.login):
+            raise ValueError(f"agent login {self.login!r}: use lower-case letters, digits, '.', '_' or '-'")
+
+    def ha1(self, realm: str) -> str:
+        return hashlib.md5(f"{self.login}:{realm}:{self.password}".encode(), usedforsecurity=False).hexdigest()
+
+
+def dispatcher_list(workers: Iterable[WorkerAddress]) -> str:
+    """The dispatcher list file: ``setid destination flags priority attrs``, one worker a line."""
+    lines = ["# Sori media workers (generated; rewritten when the pool changes)"]
+    lines += [f"{WORKER_SET} {w.uri} 0 0 duid={w.key}" for w in workers]
+    return "\n".join(lines) + "\n"
+
+
+def subscriber_table(subscribers: Iterable[Subscriber], realm: str) -> str:
+    rows = [f"{i}:{s.login}:{realm}::{s.ha1(realm)}:" for i, s in enumerate(subscribers, start=1)]
+    return "\n".join([SUBSCRIBER_HEADER, *rows]) + "\n"
+
+
+def version_table() -> str:
+    rows = [f"{i}:{name}:{version}" for i, (name, version) in enumerate(TABLE_VERSIONS.items(), start=1)]
+    return "\n".join(["id(int,auto) table_name(string) table_version(int)", *rows]) + "\n"
+
+
+def write_tables(db_dir: Path, subscribers: Iterable[Subscriber], realm: str) -> None:
+    """Write the db_text directory; an existing location table (registrations) is kept."""
+    db_dir.mkdir(parents=True, exist_ok=True)
+    _write(db_dir / "version", version_table())
+    _write(db_dir / "subscriber", subscriber_table(subscribers, realm))
+    for name, header in (("location", LOCATION_HEADER), ("location_attrs", LOCATION_ATTRS_HEADER)):
+        if not (db_dir / name).exists():
+            _write(db_dir / name, header + "\n")
+
+
+def _write(path: Path, text: str) -> None:
+    # Replace atomically: Kamailio may read the file while Sori rewrites it.
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
