@@ -48,6 +48,7 @@ class Machine:
     sqlite: str
     postgresql: str
     sqlalchemy: str
+    busy_cores_at_start: float
 
     def lines(self) -> list[str]:
         return [
@@ -70,8 +71,24 @@ def machine() -> Machine:
     return Machine(
         cpu=cpu, cores=os.cpu_count() or 0, memory_gb=round(memory, 1), os=platform.platform(terse=True),
         python=platform.python_version(), sqlite=sqlite3.sqlite_version, postgresql=_postgres_version(),
-        sqlalchemy=sqlalchemy.__version__,
+        sqlalchemy=sqlalchemy.__version__, busy_cores_at_start=round(_busy_cores(), 2),
     )
+
+
+def cpu_busy_seconds() -> float:
+    """CPU seconds every process on the machine has used so far (from /proc/stat; 0 where there is none)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system_, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system_ + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _busy_cores(seconds: float = 1.0) -> float:
+    before = cpu_busy_seconds()
+    time.sleep(seconds)
+    return (cpu_busy_seconds() - before) / seconds
 
 
 def _postgres_version() -> str:
@@ -119,6 +136,49 @@ class Database:
     url: str
     server_version: str
     durability: str
+    data_dir: Path | None = None  # PostgreSQL's, to account for the server's CPU
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """Cumulative CPU seconds: this process, the PostgreSQL server (all its processes), the whole machine."""
+
+    process: float
+    server: float
+    machine: float
+
+    def __sub__(self, other: CpuSample) -> CpuSample:
+        return CpuSample(self.process - other.process, self.server - other.server, self.machine - other.machine)
+
+    def cores(self, seconds: float) -> dict[str, float]:
+        """Average cores busy over ``seconds``; ``other`` is everything else on the machine (interference)."""
+        other = max(0.0, self.machine - self.process - self.server)
+        return {"benchmark": round(self.process / seconds, 2), "postgresql": round(self.server / seconds, 2),
+                "other": round(other / seconds, 2)}
+
+
+def cpu_sample(db: Database) -> CpuSample:
+    times = os.times()
+    return CpuSample(times.user + times.system, _server_cpu(db.data_dir), cpu_busy_seconds())
+
+
+def _server_cpu(data_dir: Path | None) -> float:
+    if data_dir is None:
+        return 0.0
+    try:
+        postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == postmaster or ppid == postmaster:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -151,7 +211,8 @@ def database(backend: str, directory: Path, pg_durability: str = "production") -
     """
     if backend == "sqlite":
         # WAL with synchronous=NORMAL, exactly as crm.store.engine configures production.
-        yield Database("sqlite", f"sqlite:///{directory / 'sori.db'}", sqlite3.sqlite_version, "WAL, synchronous=NORMAL")
+        url = f"sqlite:///{directory / 'sori.db'}"
+        yield Database("sqlite", url, sqlite3.sqlite_version, "WAL, synchronous=NORMAL")
         return
     if backend != "postgresql":
         raise ValueError(f"unknown backend {backend}")
@@ -168,7 +229,7 @@ def database(backend: str, directory: Path, pg_durability: str = "production") -
                 for name in ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers")
             )
         admin.dispose()
-        yield Database("postgresql", server.url("sori_bench"), version, settings)
+        yield Database("postgresql", server.url("sori_bench"), version, settings, server.root / "data")
     finally:
         server.stop()
 
@@ -205,11 +266,27 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def revision() -> str:
+    """The commit measured, ``-dirty`` if files outside bench/ differ from it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!bench"], cwd=root,
+                               capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "") if head.returncode == 0 else "unknown"
+
+
 def header(title: str, machine_info: Machine, params: dict[str, Any]) -> None:
     say(f"== {title} ==")
     for line in machine_info.lines():
         say(line)
+    say(f"code       {revision()}")
     say("parameters " + ", ".join(f"{k}={v}" for k, v in params.items()))
+    busy = machine_info.busy_cores_at_start
+    say(f"load       {busy:.2f} cores busy at start (1-s sample)"
+        + ("  WARNING: other work is running; figures will be pessimistic" if busy > 0.3 else ""))
 
 
 def emit_json(payload: dict[str, Any]) -> None:
@@ -238,3 +315,28 @@ class StatementLog:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+class SqlTimer:
+    """Time spent inside the driver's execute calls (all threads), to split database from Python time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.seconds = 0.0
+        self.count = 0
+
+    def _before(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        self.seconds += time.perf_counter() - conn.info["bench_started"].pop()  # GIL-atomic enough for a share
+        self.count += 1
+
+    def __enter__(self) -> SqlTimer:
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,7 @@ TOPICS = [
 ]
 CHANNELS = [(Channel.INBOUND_CALL, 80), (Channel.CALLBACK, 5), (Channel.OUTBOUND_CALL, 5), (Channel.SMS, 5),
             (Channel.SINMUNGO_TEXT, 3), (Channel.AGENT_NOTE, 2)]
+NOTE_TAIL = "관련 절차와 구비서류 안내 완료, 추가 문의 시 재연락 요청."
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
 GIVEN = ["민준", "서연", "도윤", "지우", "하은", "예준", "서윤", "시우", "지호", "수아", "영수", "순자", "정희"]
 SIDO = ["서울특별시", "경기도", "부산광역시", "인천광역시", "대구광역시", "광주광역시", "대전광역시", "충청남도"]
@@ -69,6 +70,7 @@ class Dataset:
     case_events: int
     centers: list[str]
     agents: dict[str, list[int]]  # center -> agent ids
+    frequent_callers: list[int]  # citizen ids
     load_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -93,6 +95,7 @@ class _Plan:
     citizen_first: list[float]  # per citizen id - 1: first contact (the citizen's creation)
     interactions: list[tuple[float, int, int, int, int]]  # (start, citizen_id, center, case index or -1, agent)
     cases: list[_Case]
+    frequent: list[int]  # citizen ids
 
 
 def load(system: System, citizens: int, interactions: int, seed: int = 2026,
@@ -137,7 +140,8 @@ def load(system: System, citizens: int, interactions: int, seed: int = 2026,
     _finish(system)
     timings["finish"] = round(step.seconds, 2)
     return Dataset(citizens=citizens, interactions=len(plan.interactions), cases=len(plan.cases),
-                   case_events=len(plan.cases), centers=centers, agents=agents, load_seconds=timings)
+                   case_events=len(plan.cases), centers=centers, agents=agents,
+                   frequent_callers=plan.frequent if interactions > citizens else [], load_seconds=timings)
 
 
 def _plan(rng: random.Random, citizens: int, interactions: int, n_centers: int, agents: dict[str, list[int]],
@@ -186,7 +190,7 @@ def _plan(rng: random.Random, citizens: int, interactions: int, n_centers: int, 
     for case_id, case in enumerate(sorted(cases, key=lambda c: c.created), start=1):
         case.id = case_id
     rows.sort(key=lambda r: r[0])
-    return _Plan(first, rows, cases)
+    return _Plan(first, rows, cases, [index + 1 for index in frequent])
 
 
 def _accumulate(values: Iterable[float]) -> Iterator[float]:
@@ -296,7 +300,7 @@ def _interaction_rows(rng: random.Random, plan: _Plan, centers: list[str],
                        ended_at=ended, completed_at=ended + dt.timedelta(seconds=wrapup), talk_seconds=talk,
                        wrapup_seconds=wrapup,
                        disposition=rng.choice([Disposition.ANSWERED, Disposition.RESOLVED]).value,
-                       notes=f"{TOPICS[topics[case_index]][1]}. 관련 절차와 구비서류 안내 완료, 추가 문의 시 재연락 요청.",
+                       notes=f"{TOPICS[topics[case_index]][1]}. {NOTE_TAIL}",
                        recording_ref=f"rec/{code}/{started:%Y/%m/%d}/{interaction_id}.opus")
             if verified:
                 row.update(verified_by=agent, verified_method="birth-date-and-name", verified_at=answered)
