@@ -45,6 +45,7 @@ class Disposition(enum.StrEnum):
     ABANDONED_BEFORE_MENU = "abandoned-before-menu"
     SCANNER = "scanner"
     SILENT = "silent"
+    ABANDONED_IN_IVR = "abandoned-in-ivr"  # hung up after a menu choice, before reaching a queue
     ABANDONED_IN_QUEUE = "abandoned-in-queue"
     ANSWERED = "answered"
     RESOLVED = "resolved"

@@ -14,15 +14,18 @@ The cache still pays off because the same phrases recur (queue waits, common amo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from telephony.ivr.actions import Phrase, PromptPart
 from telephony.ivr.errors import PromptSynthesisFailed, PromptToolMissing
+from telephony.ivr.model import PromptSpec
 
 SAMPLE_RATES = (8000, 16000)
 
@@ -110,3 +113,24 @@ class PromptLibrary:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
+
+
+def static_prompts(flow: object) -> list[PromptSpec]:
+    """Every fixed prompt of a flow (menus, notices, retries, hours…), to synthesise before the first call."""
+    found: dict[tuple[str, object], PromptSpec] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, PromptSpec):
+            found.setdefault((value.text, value.file), value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for item in dataclasses.fields(value):
+                walk(getattr(value, item.name))
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            for item in value:
+                walk(item)
+
+    walk(flow)
+    return list(found.values())

@@ -1,0 +1,59 @@
+"""What the call flow needs of the case store: who is calling (and their open case), and the contact record.
+
+Runs on the database thread pool, never on the reactor. A number is not an identity, so a caller
+matched by number alone is offered an open case only when exactly one citizen has that number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from crm.cases.continuity import ContinuityPolicy, continuable_cases
+from crm.cases.ingest import FinishedContact, Rejected
+from crm.citizens.phone import normalize_phone
+from crm.errors import InvalidPhoneNumber
+from crm.store.ingest import ingest_contacts
+from crm.store.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class CallerInfo:
+    phone_display: str | None  # 010-1234-5678: what the self-service ports look citizens up by
+    phone_digits: str | None
+    phone_masked: str | None
+    area_code: str | None
+    citizen_id: int | None
+    open_case: str | None
+
+
+class CaseStoreCalls:
+    def __init__(self, uow: UnitOfWorkFactory, policy: ContinuityPolicy) -> None:
+        self.uow = uow
+        self.policy = policy
+
+    def lookup_caller(self, caller: str, now: dt.datetime) -> CallerInfo:
+        try:
+            number = normalize_phone(caller)
+        except InvalidPhoneNumber:
+            return CallerInfo(None, None, None, None, None, None)
+        with self.uow(readonly=True) as uow:
+            citizens = list(uow.citizens.by_phone(number.digits))
+            if len(citizens) != 1 or citizens[0].id is None:
+                return CallerInfo(number.display, number.digits, number.masked, number.area_code, None, None)
+            citizen_id = citizens[0].id
+            offered = continuable_cases(uow.cases.for_citizen(citizen_id), now, self.policy)
+        open_case = offered[0].number if offered else None
+        return CallerInfo(number.display, number.digits, number.masked, number.area_code, citizen_id, open_case)
+
+    def record(self, contact: FinishedContact) -> int | Rejected:
+        """Store one finished contact; the id of its interaction, or why it was refused."""
+        with self.uow() as uow:
+            assert uow.session is not None
+            result = ingest_contacts(uow.session, [contact])
+            uow.commit()
+        if result.rejected:
+            return result.rejected[0]
+        interaction_id = result.interaction_ids[0]
+        assert interaction_id is not None
+        return interaction_id

@@ -1,0 +1,313 @@
+"""The switchboard: every call a media worker reports is answered, taken through its center's IVR and,
+when it ends, written to the case store as one contact.
+
+It consumes the media pool's events on the reactor thread. Database work (who is calling, the contact
+record) runs on the database thread pool; prompt synthesis runs on threads too. Queueing to agents
+(the ACD) joins here next: until then a caller who asks for an agent hears the queue announcement and
+waits on hold music, and is recorded as abandoned in queue when they hang up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from twisted.internet import defer
+from twisted.python.failure import Failure
+
+from crm.calendar import WorkCalendar
+from crm.cases.ingest import FinishedContact
+from crm.cases.model import Channel, Disposition
+from crm.centers.model import Center
+from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler, SelfServicePort
+from telephony.control.store import CallerInfo, CaseStoreCalls
+from telephony.ivr.actions import Hangup, Terminal, Transfer
+from telephony.ivr.loader import FlowSet
+from telephony.ivr.session import CallContext, CenterStatus, IvrSession, center_status
+from telephony.media import protocol as media
+from telephony.media.pool import WorkerEvent, WorkerLost
+
+log = logging.getLogger("sori.calls")
+T = TypeVar("T")
+_SIP_USER = re.compile(r"sips?:([^@;>:]+)@")
+
+
+class Commands(Protocol):
+    """The pool's command API (``MediaPool.command``)."""
+
+    def command(self, worker_id: str, command: type[Any], **arguments: Any) -> defer.Deferred[dict[str, Any]]: ...
+
+
+DbRunner = Callable[..., defer.Deferred[Any]]  # runs a blocking function on the database thread pool
+
+
+@dataclass
+class ActiveCall:
+    worker_id: str
+    call_ref: str
+    call_id: str
+    caller: str
+    dialled: str
+    candidates: tuple[str, ...]
+    started_at: dt.datetime
+    center: str | None = None
+    info: CallerInfo | None = None
+    ivr: IvrCall | None = None
+    traces: list[IvrTrace] = field(default_factory=list)
+    outcome: Terminal | None = None
+    queued_at: dt.datetime | None = None
+    ended: bool = False
+    recorded: defer.Deferred[Any] | None = None
+
+
+@dataclass
+class WorkerLeg:
+    """A call leg on a media worker, as the IVR runner sees it."""
+
+    pool: Commands
+    worker_id: str
+    call_ref: str
+
+    def play(self, wavs: Sequence[Path], playback_id: str, loop: bool = False) -> defer.Deferred[Any]:
+        return self.pool.command(
+            self.worker_id,
+            media.Play,
+            call_ref=self.call_ref,
+            wav_paths=[str(w) for w in wavs],
+            loop=loop,
+            playback_id=playback_id,
+        )
+
+    def stop_play(self, playback_id: str) -> defer.Deferred[Any]:
+        return self.pool.command(self.worker_id, media.StopPlay, call_ref=self.call_ref, playback_id=playback_id)
+
+
+class Switchboard:
+    def __init__(
+        self,
+        pool: Commands,
+        flows: FlowSet,
+        centers: Mapping[str, Center],
+        calendar: WorkCalendar,
+        store: CaseStoreCalls,
+        db: DbRunner,
+        prompts: PromptFiles,
+        self_service: SelfServicePort,
+        scheduler: Scheduler,
+        clock: Callable[[], dt.datetime],
+        hold_music: Callable[[], defer.Deferred[Path]] | None = None,
+    ) -> None:
+        self.pool = pool
+        self.flows = flows
+        self.centers = centers
+        self.calendar = calendar
+        self.store = store
+        self.db = db
+        self.prompts = prompts
+        self.self_service = self_service
+        self.scheduler = scheduler
+        self.clock = clock
+        self.hold_music = hold_music
+        self.calls: dict[str, ActiveCall] = {}
+        self.finished: list[ActiveCall] = []  # the most recent ended calls, for the operators and tests
+
+    # -- pool events ------------------------------------------------------------------------------
+    def on_event(self, event: WorkerEvent) -> None:
+        handler = {
+            "IncomingCall": self._incoming,
+            "DtmfReceived": self._dtmf,
+            "PlaybackDone": self._playback_done,
+            "CallState": self._call_state,
+        }.get(event.name)
+        if handler is not None:
+            handler(event.worker_id, event.args)
+
+    def on_lost(self, lost: WorkerLost) -> None:
+        for ref in lost.call_refs:
+            call = self.calls.get(ref)
+            if call is not None:
+                self._ended(call, worker_lost=True)
+
+    def _incoming(self, worker_id: str, args: dict[str, Any]) -> None:
+        raw = args.get("headers") or {}
+        headers = raw if isinstance(raw, dict) else media.header_dict(raw)
+        candidates = tuple(c for c in headers.get("X-Sori-Center-Candidates", "").split(",") if c in self.centers)
+        call = ActiveCall(
+            worker_id=worker_id,
+            call_ref=args["call_ref"],
+            call_id=args["call_id"],
+            caller=_sip_user(args["from_uri"]),
+            dialled=headers.get("X-Sori-Dialled", ""),
+            candidates=candidates,
+            started_at=self.clock(),
+        )
+        self.calls[call.call_ref] = call
+        if not candidates:
+            # Only the edge routes calls here, with the center candidates; anything else is not ours.
+            log.warning("call without center candidates refused", extra={"sip_call_id": call.call_id})
+            self._command(call, media.Hangup, code=404)
+            return
+        lookup: defer.Deferred[CallerInfo] = self.db(self.store.lookup_caller, call.caller, call.started_at)
+        lookup.addCallback(self._answer, call, headers.get("X-Sori-Caller-Area"))
+        lookup.addErrback(self._failed, call, "caller lookup")
+
+    def _answer(self, info: CallerInfo, call: ActiveCall, area: str | None) -> None:
+        call.info = info
+        if call.ended:
+            return
+        self._command(call, media.Answer)
+        shared = self.flows.for_shared_number(call.dialled) if len(call.candidates) > 1 else None
+        if shared is not None:
+            context = self._context(call, call.candidates[0], area)
+            self._run_ivr(call, IvrSession(shared, context))
+        else:
+            self._start_center(call, call.candidates[0], area)
+
+    def _start_center(self, call: ActiveCall, center: str, area: str | None, transfer: Transfer | None = None) -> None:
+        call.center = center
+        context = self._context(call, center, area, transfer)
+        self._run_ivr(call, IvrSession(self.flows.for_center(center), context))
+
+    def _context(
+        self, call: ActiveCall, center: str, area: str | None, transfer: Transfer | None = None
+    ) -> CallContext:
+        info = call.info
+        found = self.centers.get(center)
+        status = center_status(found.weekly_hours, self.clock(), self.calendar) if found else CenterStatus.OPEN
+        return CallContext(
+            center=center,
+            dialled=call.dialled,
+            caller=_phone(info),
+            caller_area_code=area or (info.area_code if info else None),
+            open_case=(transfer.continuing_case if transfer else None) or (info.open_case if info else None),
+            status=status,
+            notice_heard=bool(transfer and transfer.recording_notice_heard),
+            entry_step=transfer.to_step if transfer else None,
+        )
+
+    def _run_ivr(self, call: ActiveCall, session: IvrSession) -> None:
+        leg = WorkerLeg(self.pool, call.worker_id, call.call_ref)
+        call.ivr = IvrCall(session, leg, self.prompts, self.self_service, self.scheduler)
+        call.traces.append(call.ivr.trace)
+        call.ivr.done.addCallback(self._ivr_done, call)
+        call.ivr.start()
+
+    def _ivr_done(self, outcome: Terminal | None, call: ActiveCall) -> None:
+        if outcome is None or call.ended:
+            return
+        if isinstance(outcome, Transfer) and outcome.to_queue is None:
+            self._start_center(call, outcome.to_center, call.info.area_code if call.info else None, outcome)
+            return
+        call.outcome = outcome
+        if isinstance(outcome, Hangup):
+            self._command(call, media.Hangup)
+        else:  # Enqueue, or a transfer straight to another center's queue
+            call.queued_at = self.clock()
+            if isinstance(outcome, Transfer):
+                call.center = outcome.to_center
+            self._hold(call)
+
+    def _hold(self, call: ActiveCall) -> None:
+        if self.hold_music is None:
+            return
+        leg = WorkerLeg(self.pool, call.worker_id, call.call_ref)
+        music = self.hold_music()
+        music.addCallback(lambda path: None if call.ended else leg.play([path], f"hold-{call.call_ref}", loop=True))
+        music.addErrback(self._failed, call, "hold music")
+
+    def _dtmf(self, worker_id: str, args: dict[str, Any]) -> None:
+        call = self.calls.get(args["call_ref"])
+        if call is not None and call.ivr is not None:
+            call.ivr.digit(str(args["digit"]))
+
+    def _playback_done(self, worker_id: str, args: dict[str, Any]) -> None:
+        call = self.calls.get(args["call_ref"])
+        if call is not None and call.ivr is not None:
+            call.ivr.playback_done(str(args["playback_id"]))
+
+    def _call_state(self, worker_id: str, args: dict[str, Any]) -> None:
+        call = self.calls.get(args["call_ref"])
+        if call is not None and args["state"] == "disconnected":
+            self._ended(call)
+
+    # -- the end of a call ------------------------------------------------------------------------
+    def _ended(self, call: ActiveCall, worker_lost: bool = False) -> None:
+        if call.ended:
+            return
+        call.ended = True
+        self.calls.pop(call.call_ref, None)
+        if call.ivr is not None:
+            call.ivr.hung_up()
+        contact = self._contact(call, worker_lost)
+        call.recorded = self.db(self.store.record, contact)
+        call.recorded.addErrback(self._failed, call, "contact record")
+        self.finished.append(call)
+        del self.finished[:-200]
+
+    def _contact(self, call: ActiveCall, worker_lost: bool) -> FinishedContact:
+        keys = [k for t in call.traces for k in t.keys]
+        served = [r for t in call.traces for _, r in t.self_service]
+        callbacks = [c for t in call.traces for c in t.callbacks]
+        continued = next((t.continued_case for t in call.traces if t.continued_case), None)
+        channel = Channel.INBOUND_CALL
+        if worker_lost:
+            disposition = Disposition.WORKER_LOST
+        elif call.queued_at is not None:
+            disposition = Disposition.ABANDONED_IN_QUEUE
+        elif callbacks:
+            disposition = Disposition.CALLBACK_REQUESTED
+        elif served:
+            disposition, channel = Disposition.SELF_SERVICE_COMPLETED, Channel.IVR_SELF_SERVICE
+        elif not keys:
+            disposition = Disposition.ABANDONED_BEFORE_MENU
+        else:
+            disposition = Disposition.ABANDONED_IN_IVR
+        notes = "; ".join(_describe(r) for r in served) or None
+        info = call.info
+        return FinishedContact(
+            channel=channel,
+            center_code=call.center or (call.candidates[0] if call.candidates else ""),
+            started_at=call.started_at,
+            ended_at=self.clock(),
+            disposition=disposition,
+            citizen_id=info.citizen_id if info else None,
+            case_number=continued,
+            queued_at=call.queued_at,
+            answered_at=call.started_at,
+            notes=notes,
+            sip_call_id=call.call_id,
+            caller_masked=info.phone_masked if info else None,
+            source="system:switchboard",
+        )
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _command(self, call: ActiveCall, command: type[Any], **arguments: Any) -> None:
+        d = self.pool.command(call.worker_id, command, call_ref=call.call_ref, **arguments)
+        d.addErrback(self._failed, call, command.__name__)
+
+    def _failed(self, failure: Failure, call: ActiveCall, what: str) -> None:
+        log.error("%s failed: %s", what, failure.getErrorMessage(), extra={"sip_call_id": call.call_id})
+
+
+def _sip_user(uri: str) -> str:
+    match = _SIP_USER.search(uri)
+    return match.group(1) if match else ""
+
+
+def _phone(info: CallerInfo | None) -> str | None:
+    return info.phone_display if info else None
+
+
+def _describe(result: Any) -> str:
+    value = getattr(result, "value", None)
+    if value is None:
+        return "조회 내역 없음" if getattr(result, "error", None) is None else "조회 실패"
+    return f"{type(value).__name__}: {value}"
+
+
+__all__ = ["ActiveCall", "Switchboard", "WorkerLeg"]
