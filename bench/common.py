@@ -69,9 +69,15 @@ def machine() -> Machine:
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return Machine(
-        cpu=cpu, cores=os.cpu_count() or 0, memory_gb=round(memory, 1), os=platform.platform(terse=True),
-        python=platform.python_version(), sqlite=sqlite3.sqlite_version, postgresql=_postgres_version(),
-        sqlalchemy=sqlalchemy.__version__, busy_cores_at_start=round(_busy_cores(), 2),
+        cpu=cpu,
+        cores=os.cpu_count() or 0,
+        memory_gb=round(memory, 1),
+        os=platform.platform(terse=True),
+        python=platform.python_version(),
+        sqlite=sqlite3.sqlite_version,
+        postgresql=_postgres_version(),
+        sqlalchemy=sqlalchemy.__version__,
+        busy_cores_at_start=round(_busy_cores(), 2),
     )
 
 
@@ -119,12 +125,19 @@ class Latency:
         def rank(q: float) -> float:
             return ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000
 
-        return cls(len(ordered), round(sum(ordered) / len(ordered) * 1000, 3), round(rank(0.50), 3),
-                   round(rank(0.99), 3), round(ordered[-1] * 1000, 3))
+        return cls(
+            len(ordered),
+            round(sum(ordered) / len(ordered) * 1000, 3),
+            round(rank(0.50), 3),
+            round(rank(0.99), 3),
+            round(ordered[-1] * 1000, 3),
+        )
 
     def text(self) -> str:
-        return (f"p50 {self.p50_ms:7.2f} ms   p99 {self.p99_ms:7.2f} ms   mean {self.mean_ms:7.2f} ms   "
-                f"max {self.max_ms:7.2f} ms   (n={self.n})")
+        return (
+            f"p50 {self.p50_ms:7.2f} ms   p99 {self.p99_ms:7.2f} ms   mean {self.mean_ms:7.2f} ms   "
+            f"max {self.max_ms:7.2f} ms   (n={self.n})"
+        )
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -153,8 +166,11 @@ class CpuSample:
     def cores(self, seconds: float) -> dict[str, float]:
         """Average cores busy over ``seconds``; ``other`` is everything else on the machine (interference)."""
         other = max(0.0, self.machine - self.process - self.server)
-        return {"benchmark": round(self.process / seconds, 2), "postgresql": round(self.server / seconds, 2),
-                "other": round(other / seconds, 2)}
+        return {
+            "benchmark": round(self.process / seconds, 2),
+            "postgresql": round(self.server / seconds, 2),
+            "other": round(other / seconds, 2),
+        }
 
 
 def cpu_sample(db: Database) -> CpuSample:
@@ -239,16 +255,20 @@ def _restart_with_stock_durability(server: PostgresServer) -> None:
     # ALTER SYSTEM), so restart with the same options minus those three.
     data = server.root / "data"
     options = f"-p {server.port} -k {server.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
-    command = server._cmd("pg_ctl", "-D", str(data), "-o", options, "-l", str(server.root / "log"), "-w",
-                          "-t", "60", "restart")
+    command = server._cmd(
+        "pg_ctl", "-D", str(data), "-o", options, "-l", str(server.root / "log"), "-w", "-t", "60", "restart"
+    )
     subprocess.run(command, check=True, capture_output=True)
 
 
 def make_system(db: Database, state_dir: Path, threads: int = 8) -> System:
     """The system ``sori up`` would build for this database (real clock), HTTP on a free loopback port."""
     settings = load_settings(
-        state_dir=state_dir, database={"url": db.url, "threads": threads}, privacy={"rrn_hash_key": BENCH_RRN_KEY},
+        state_dir=state_dir,
+        database={"url": db.url, "threads": threads},
+        privacy={"rrn_hash_key": BENCH_RRN_KEY},
         http={"host": "127.0.0.1", "port": 0},
+        telephony={"enabled": False},
     )
     return build_system(settings)
 
@@ -271,8 +291,9 @@ def revision() -> str:
     root = Path(__file__).resolve().parent.parent
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!bench"], cwd=root,
-                               capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":!bench"], cwd=root, capture_output=True, text=True
+        )
     except OSError:
         return "unknown"
     return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "") if head.returncode == 0 else "unknown"
@@ -285,8 +306,10 @@ def header(title: str, machine_info: Machine, params: dict[str, Any]) -> None:
     say(f"code       {revision()}")
     say("parameters " + ", ".join(f"{k}={v}" for k, v in params.items()))
     busy = machine_info.busy_cores_at_start
-    say(f"load       {busy:.2f} cores busy at start (1-s sample)"
-        + ("  WARNING: other work is running; figures will be pessimistic" if busy > 0.3 else ""))
+    say(
+        f"load       {busy:.2f} cores busy at start (1-s sample)"
+        + ("  WARNING: other work is running; figures will be pessimistic" if busy > 0.3 else "")
+    )
 
 
 def emit_json(payload: dict[str, Any]) -> None:

@@ -24,6 +24,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         "state_dir": args.state_dir,
         "database": {"url": args.database_url},
         "http": {"host": getattr(args, "host", None), "port": getattr(args, "port", None)},
+        "edge": {"port": getattr(args, "sip_port", None)},
+        "telephony": {"enabled": False if getattr(args, "no_telephony", False) else None},
     }
     return load_settings(**overrides)
 
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--host", help="HTTP listen address (default 127.0.0.1)")
     up.add_argument("--port", type=int, help="HTTP port (default 8080)")
     up.add_argument("--demo", action="store_true", help="seed demo data first (idempotent)")
+    up.add_argument("--sip-port", type=int, help="SIP edge port (default 5060)")
+    up.add_argument("--no-telephony", action="store_true", help="run without the SIP edge and media workers")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)

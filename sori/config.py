@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from telephony.edge.settings import EdgeConfig
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -59,6 +61,18 @@ class RetentionConfig(_Section):
     done_callbacks_days: int = Field(365, ge=30)
 
 
+class TelephonyConfig(_Section):
+    """The media workers and prompts; the SIP edge has its own section (``[edge]``)."""
+
+    enabled: bool = True
+    workers: int = Field(2, ge=1, le=32)  # pjsua2 processes, 4 calls each
+    worker_host: str = "127.0.0.1"
+    worker_port_base: int = Field(5070, ge=1024, le=65000)  # workers listen on base … base+workers-1
+    prompt_rate: int = Field(160, ge=80, le=450)  # espeak-ng words per minute
+    prompts_dir: Path | None = None  # default <state>/prompts (a cache: safe to delete)
+    flows_dir: Path | None = None  # default: the flows shipped in telephony/ivr/flows
+
+
 class LogConfig(_Section):
     level: str = "INFO"
     file: Path | None = None  # default: stdout
@@ -76,6 +90,8 @@ class Settings(BaseSettings):
     calendar: CalendarConfig = CalendarConfig()
     retention: RetentionConfig = RetentionConfig()
     log: LogConfig = LogConfig()
+    edge: EdgeConfig = EdgeConfig()
+    telephony: TelephonyConfig = TelephonyConfig()
 
     @field_validator("state_dir")
     @classmethod

@@ -49,6 +49,10 @@ def build_services(system: System, reactor: Any = default_reactor) -> service.Mu
     http = internet.TCPServer(settings.http.port, site, interface=settings.http.host)
     http.setName("http")
     http.setServiceParent(root)
+    if settings.telephony.enabled:
+        from sori.telephony_wiring import build_telephony
+
+        build_telephony(system, pool, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
     return root
 
 
@@ -76,6 +80,7 @@ def run_up(settings: Settings, demo: bool = False) -> int:
         log.info(
             "sori up",
             extra={
+                "sip": f"{settings.edge.host}:{settings.edge.port}" if settings.telephony.enabled else None,
                 "http": f"http://{address.host}:{address.port}",
                 "database": system.engine.url.render_as_string(hide_password=True),
                 "state_dir": str(settings.state_dir),

@@ -93,6 +93,20 @@ class PromptLibrary:
     def _path(self, key: str, sample_rate: int) -> Path:
         return self.cache_dir / f"{key}-{sample_rate // 1000}k.wav"
 
+    def hold_music(self, sample_rate: int = 8000) -> Path:
+        """A quiet plucked chime and a pause, looped for callers waiting in a queue (sox; cached)."""
+        target = self.cache_dir / f"hold-music-{sample_rate // 1000}k.wav"
+        if target.exists():
+            return target
+        sox = self._tool(self._sox, "sox")
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(suffix=".wav", dir=self.cache_dir)
+        os.close(fd)
+        self._run([sox, "-q", "-n", "-r", str(sample_rate), "-c", "1", "-b", "16", temporary,
+                   "synth", "1.2", "pluck", "C5", "vol", "0.25", "pad", "0", "1.8"])  # fmt: skip
+        os.replace(temporary, target)
+        return target
+
     def _tool(self, command: str, name: str) -> str:
         found = shutil.which(command)
         if found is None:

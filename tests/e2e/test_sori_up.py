@@ -74,6 +74,9 @@ def test_demo_system_serves_a_screen_pop_and_stops_cleanly_on_sigterm(
     )
     assert pop.status_code == 200 and pop.json()["citizens"], pop.text
     port = int(base.rsplit(":", 1)[1])
+    state = str(log.parent / "state")
+    children = subprocess.run(["pgrep", "-f", state], capture_output=True, text=True).stdout.split()
+    assert len(children) >= 2, "kamailio and a media worker run under sori up"  # (pgrep sees sori up too)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0
     with socket.socket() as s:
@@ -81,6 +84,8 @@ def test_demo_system_serves_a_screen_pop_and_stops_cleanly_on_sigterm(
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
         s.listen()
+    leftovers = subprocess.run(["pgrep", "-f", state], capture_output=True, text=True).stdout.split()
+    assert leftovers == [], "kamailio or a media worker outlived sori up"
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert any(line["msg"] == "sori up" for line in lines) and any(line["msg"] == "sori stopped" for line in lines)
     text = log.read_text(encoding="utf-8")

@@ -27,6 +27,11 @@ class FakeClock:
 
 
 def make_system(url: str, state_dir: Path, clock: FakeClock | None = None, **overrides: object) -> System:
-    options: dict[str, object] = {"http": {"host": "127.0.0.1", "port": 0}, **overrides}
+    # Telephony is off unless a test asks for it (with free ports): never the default SIP ports.
+    options: dict[str, object] = {
+        "http": {"host": "127.0.0.1", "port": 0},
+        "telephony": {"enabled": False},
+        **overrides,
+    }
     settings = load_settings(state_dir=state_dir, database={"url": url}, privacy={"rrn_hash_key": TEST_KEY}, **options)
     return build_system(settings, clock=clock or FakeClock())

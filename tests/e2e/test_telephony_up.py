@@ -1,0 +1,190 @@
+"""The whole stack as `sori up` runs it: a SIPp caller dials 126 at the Kamailio edge, is routed to a pjsua2
+media worker, hears the 국세상담센터 IVR, keys the bill inquiry and hears the amount; the call is recorded in
+the case store. Every port is free and the state directory is the test's own."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.postgres import free_port
+
+pytestmark = pytest.mark.e2e
+SORI = str(Path(sys.executable).with_name("sori"))
+DTMF = "/usr/share/sip-tester/dtmf_2833_{}.pcap"
+PROMPTS = Path(tempfile.gettempdir()) / "sori-e2e-prompts"  # a cache shared by runs: synthesis is slow
+
+
+def free_pair() -> int:
+    """A base port whose next port is free too (the two media workers)."""
+    for _ in range(50):
+        base = free_port()
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b,
+        ):
+            try:
+                a.bind(("127.0.0.1", base))
+                b.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue
+            return base
+    raise AssertionError("no two free ports in a row")
+
+
+@pytest.fixture
+def stack() -> Iterator[dict[str, object]]:
+    state = Path(tempfile.mkdtemp(prefix="sori-e2e-"))
+    http, sip, base = free_port(), free_port(), free_pair()
+    log = state / "sori.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
+    env.update(
+        SORI_LOG__FILE=str(log),
+        SORI_TELEPHONY__WORKER_PORT_BASE=str(base),
+        SORI_TELEPHONY__PROMPT_RATE="300",
+        SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
+    )
+    process = subprocess.Popen([SORI, "up", "--demo", "--port", str(http), "--sip-port", str(sip),
+                                "--state-dir", str(state / "s")], cwd=state, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        ready = False
+        while time.monotonic() < deadline and not ready:
+            assert process.poll() is None, f"sori up exited: {log.read_text() if log.exists() else ''}"
+            text = log.read_text(encoding="utf-8") if log.exists() else ""
+            ready = '"prompts ready"' in text and text.count('"msg": "media worker') >= 0 and '"sori up"' in text
+            time.sleep(0.5)
+        assert ready, "sori up did not get ready"
+        assert requests.get(f"http://127.0.0.1:{http}/healthz", timeout=5).status_code == 200
+        time.sleep(1.0)  # the workers' hello and the edge's dispatcher probe
+        yield {"process": process, "sip": sip, "state": state, "log": log, "base": base}
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def caller_without_open_case(db: Path) -> str:
+    """An even demo citizen (the demo ledger has their bills) with no active case, so no continue-offer."""
+    with sqlite3.connect(db) as conn:
+        for index in range(0, 40, 2):
+            digits = f"0105000{index:04d}"
+            active = conn.execute(
+                "SELECT count(*) FROM cases c JOIN citizen_phones p ON p.citizen_id = c.citizen_id "
+                "WHERE p.digits = ? AND c.status NOT IN ('resolved', 'closed')",
+                (digits,),
+            ).fetchone()[0]
+            if active == 0:
+                return digits
+    raise AssertionError("every even demo citizen has an open case")
+
+
+SCENARIO = """<?xml version="1.0" encoding="UTF-8"?>
+<scenario name="citizen calls 126 through the edge">
+<send retrans="500"><![CDATA[
+INVITE sip:126@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "citizen" <sip:CALLER@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:126@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:CALLER@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="180" optional="true"/>
+<recv response="200" rtd="true" rrs="true"/>
+<send><![CDATA[
+ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[last_From:]
+[last_To:]
+[routes]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: sip:CALLER@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<pause milliseconds="7500"/><nop><action><exec play_pcap_audio="DTMF1"/></action></nop>
+<pause milliseconds="3000"/><nop><action><exec play_pcap_audio="DTMF2"/></action></nop>
+<pause milliseconds="18000"/>
+<send retrans="500"><![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[last_From:]
+[last_To:]
+[routes]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Contact: sip:CALLER@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200" crlf="true"/>
+</scenario>
+"""
+
+
+def test_a_citizen_hears_their_tax_bill_through_the_whole_stack(stack: dict[str, object]) -> None:
+    state = Path(str(stack["state"]))
+    db = state / "s" / "sori.db"
+    caller = caller_without_open_case(db)
+    scenario = state / "caller.xml"
+    scenario.write_text(SCENARIO.replace("CALLER", caller).replace("DTMF1", DTMF.format(1))
+                        .replace("DTMF2", DTMF.format(2)))  # fmt: skip
+    sipp = subprocess.run(
+        ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
+         "-p", str(free_port()), "-mi", "127.0.0.1", "-mp", str(free_port()), "-timeout", "60s",
+         "-timeout_error", "-nostdin", "-trace_err", "-trace_msg", "-message_file", str(state / "msg.log"),
+         "-error_file", str(state / "sipp.err")],
+        cwd=state, capture_output=True, timeout=90,
+    )  # fmt: skip
+    errors = (state / "sipp.err").read_text() if (state / "sipp.err").exists() else ""
+    assert sipp.returncode == 0, errors + ((state / "msg.log").read_text() if (state / "msg.log").exists() else "")
+    deadline = time.monotonic() + 15
+    rows: list[tuple[object, ...]] = []
+    while time.monotonic() < deadline and not rows:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute(
+                "SELECT channel, disposition, center_code, notes, caller_masked FROM interactions "
+                "WHERE sip_call_id LIKE '%@127.0.0.1' AND channel = 'ivr-self-service'"
+            ).fetchall()
+        time.sleep(0.3)
+    assert len(rows) == 1, rows
+    channel, disposition, center, notes, masked = rows[0]
+    assert (channel, disposition, center) == ("ivr-self-service", "self-service-completed", "NTS126")
+    assert "부가가치세" in str(notes) and str(masked).endswith(caller[-4:])
+    lines = [json.loads(line) for line in Path(str(stack["log"])).read_text(encoding="utf-8").splitlines() if line]
+    assert not any(caller in json.dumps(line, ensure_ascii=False) for line in lines), "a full number reached the log"
