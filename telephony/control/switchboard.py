@@ -150,6 +150,7 @@ class Switchboard:
         if not candidates:
             # Only the edge routes calls here, with the center candidates; anything else is not ours.
             log.warning("call without center candidates refused", extra={"sip_call_id": call.call_id})
+            self.calls.pop(call.call_ref, None)
             self._command(call, media.Hangup, code=404)
             return
         lookup: defer.Deferred[CallerInfo] = self.db(self.store.lookup_caller, call.caller, call.started_at)
