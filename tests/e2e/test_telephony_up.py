@@ -188,3 +188,98 @@ def test_a_citizen_hears_their_tax_bill_through_the_whole_stack(stack: dict[str,
     assert "부가가치세" in str(notes) and str(masked).endswith(caller[-4:])
     lines = [json.loads(line) for line in Path(str(stack["log"])).read_text(encoding="utf-8").splitlines() if line]
     assert not any(caller in json.dumps(line, ensure_ascii=False) for line in lines), "a full number reached the log"
+
+
+WAIT_FOR_BYE = """<?xml version="1.0" encoding="UTF-8"?>
+<scenario name="caller whose worker dies">
+<send retrans="500"><![CDATA[
+INVITE sip:110@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "citizen" <sip:0212345678@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:110@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:0212345678@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="180" optional="true"/>
+<recv response="200" rtd="true" rrs="true"/>
+<send><![CDATA[
+ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[last_From:]
+[last_To:]
+[routes]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv request="BYE" timeout="20000"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+</scenario>
+"""
+
+
+def worker_pids(state: Path) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", f"telephony.media.worker.*{state}"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_a_worker_killed_mid_call_sends_the_caller_a_bye_and_is_replaced(stack: dict[str, object]) -> None:
+    state = Path(str(stack["state"]))
+    scenario = state / "dies.xml"
+    scenario.write_text(WAIT_FOR_BYE)
+    sipp = subprocess.Popen(
+        ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
+         "-p", str(free_port()), "-mi", "127.0.0.1", "-mp", str(free_port()), "-timeout", "40s",
+         "-timeout_error", "-nostdin", "-trace_err", "-error_file", str(state / "dies.err")],
+        cwd=state, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        db = state / "s" / "sori.db"
+        time.sleep(3.0)  # answered; the recording notice is playing
+        before = worker_pids(state / "s")
+        assert len(before) == 2, before
+        killed_at = time.monotonic()
+        for pid in before:
+            os.kill(pid, signal.SIGKILL)
+        assert sipp.wait(timeout=15) == 0, (state / "dies.err").read_text() if (state / "dies.err").exists() else ""
+        assert time.monotonic() - killed_at < 5.0, "the caller got no BYE within 5 s"
+    finally:
+        if sipp.poll() is None:
+            sipp.kill()
+            sipp.wait()
+    deadline = time.monotonic() + 20
+    rows: list[tuple[object, ...]] = []
+    replaced: list[int] = []
+    while time.monotonic() < deadline and not (rows and len(replaced) == 2):
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("SELECT disposition, center_code FROM interactions WHERE disposition = 'worker-lost'"
+                                ).fetchall()  # fmt: skip
+        replaced = [pid for pid in worker_pids(state / "s") if pid not in before]
+        time.sleep(0.3)
+    assert rows == [("worker-lost", "ACRC110")]
+    assert len(replaced) == 2, "the pool replaced both workers"
