@@ -176,6 +176,7 @@ def _add_agent(system: Any, args: argparse.Namespace) -> int:
     from crm.agents.model import Agent, Role
     from crm.api.auth import hash_password
     from crm.errors import DomainError
+    from telephony.edge.tables import digest_ha1
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
     if len(password) < 10:
@@ -196,6 +197,7 @@ def _add_agent(system: Any, args: argparse.Namespace) -> int:
                     display_name=args.name,
                     role=Role(args.role),
                     password_hash=hash_password(password),
+                    sip_ha1=digest_ha1(args.login, system.settings.edge.realm, password),  # the agent's phone
                     created_at=system.clock(),
                 )
             )

@@ -15,6 +15,7 @@ from telephony.control.service import TelephonyService, WorkerPorts
 from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
 from telephony.edge.numbers import NumberPlan
+from telephony.edge.tables import Subscriber
 from telephony.ivr.loader import load_flows, shipped_flows_dir
 from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_self_service
 from telephony.ivr.prompts import PromptLibrary, static_prompts
@@ -27,6 +28,8 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     config = settings.telephony
     with system.uow(readonly=True) as uow:
         centers = {c.code: c for c in uow.centers.list()}
+        # Agents' phones register at the edge with their stored digest HA1 (new agents: restart, for now).
+        phones = [Subscriber(a.login, stored_ha1=a.sip_ha1) for a in uow.agents.list() if a.active and a.sip_ha1]
     flows = load_flows(config.flows_dir or shipped_flows_dir(), known_centers=set(centers))
     library = PromptLibrary(config.prompts_dir or settings.state_dir / "prompts", rate=config.prompt_rate)
     # In-memory bill and certificate ports with demo data until the agent-tools issue brings the HTTP adapters.
@@ -46,7 +49,13 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     )
     ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers)
     service = TelephonyService(
-        settings.edge, NumberPlan.from_centers(list(centers.values())), (), ports, board, settings.state_dir, reactor
+        settings.edge,
+        NumberPlan.from_centers(list(centers.values())),
+        phones,
+        ports,
+        board,
+        settings.state_dir,
+        reactor,
     )
     reactor.callWhenRunning(_warm_prompts, library, flows)
     return service

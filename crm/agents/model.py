@@ -27,6 +27,7 @@ class Agent:
     role: Role
     skills: dict[str, int] = field(default_factory=dict)
     password_hash: str = ""
+    sip_ha1: str | None = None  # SIP digest HA1 of the agent's phone (MD5(login:realm:password)), never the password
     active: bool = True
     created_at: dt.datetime | None = None
     id: int | None = None

@@ -103,6 +103,7 @@ agents = Table(
     Column("role", StrEnum(Role, 20), nullable=False),
     Column("skills", JSON, nullable=False),
     Column("password_hash", String(200), nullable=False),
+    Column("sip_ha1", String(32)),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime),
 )

@@ -25,6 +25,7 @@ from crm.citizens import services as citizens
 from crm.citizens.model import VerificationMethod
 from crm.citizens.phone import normalize_phone
 from sori.wiring import System
+from telephony.edge.tables import digest_ha1
 
 CENTERS_FILE = Path(__file__).with_name("centers.csv")
 DEMO_PASSWORD = "sori-demo-2026"
@@ -91,23 +92,21 @@ def seed_demo(system: System) -> SeedReport:
 
 
 def _seed_agents(system: System) -> int:
+    """Demo logins; agents' phones register with the same demo password (stored only as digest HA1)."""
     created = 0
     password = hash_password(DEMO_PASSWORD)
+    realm = system.settings.edge.realm
     with system.uow() as uow:
         for login, center, role, name, skills in DEMO_AGENTS:
-            if uow.agents.by_login(login) is None:
-                uow.agents.add(
-                    Agent(
-                        center_code=center,
-                        login=login,
-                        display_name=name,
-                        role=role,
-                        skills=skills,
-                        password_hash=password,
-                        created_at=system.clock(),
-                    )
-                )
+            existing = uow.agents.by_login(login)
+            ha1 = digest_ha1(login, realm, DEMO_PASSWORD)
+            if existing is None:
+                agent = Agent(center_code=center, login=login, display_name=name, role=role, skills=skills,
+                              password_hash=password, sip_ha1=ha1, created_at=system.clock())  # fmt: skip
+                uow.agents.add(agent)
                 created += 1
+            elif existing.sip_ha1 is None:  # a store seeded before agents had phones
+                existing.sip_ha1 = ha1
         uow.commit()
     return created
 

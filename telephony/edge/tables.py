@@ -54,17 +54,26 @@ class WorkerAddress:
 
 @dataclass(frozen=True)
 class Subscriber:
-    """An agent's phone allowed to register: its login and password."""
+    """An agent's phone allowed to register: its login and password, or the stored digest HA1.
+
+    The store keeps only HA1 = MD5(login:realm:password) (what SIP digest needs), never the password.
+    """
 
     login: str
-    password: str
+    password: str = ""
+    stored_ha1: str | None = None
 
     def __post_init__(self) -> None:
         if not LOGIN.match(self.login):
             raise ValueError(f"agent login {self.login!r}: use lower-case letters, digits, '.', '_' or '-'")
 
     def ha1(self, realm: str) -> str:
-        return hashlib.md5(f"{self.login}:{realm}:{self.password}".encode(), usedforsecurity=False).hexdigest()
+        return self.stored_ha1 or digest_ha1(self.login, realm, self.password)
+
+
+def digest_ha1(login: str, realm: str, password: str) -> str:
+    """HA1 of SIP digest authentication (RFC 2617): MD5 is what the protocol prescribes."""
+    return hashlib.md5(f"{login}:{realm}:{password}".encode(), usedforsecurity=False).hexdigest()
 
 
 def dispatcher_list(workers: Iterable[WorkerAddress]) -> str:

@@ -154,3 +154,26 @@ def test_centers_import_reports_bad_rows_and_loads_the_rest(tmp_path: Path) -> N
     )
     report = json.loads(out.stdout)
     assert report["updated"] == 1 and report["not_in_file"] == ["ACRC110"]
+
+
+def test_agents_add_stores_only_hashes(tmp_path: Path) -> None:
+    import hashlib
+    import sqlite3
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
+    state = tmp_path / "state"
+    subprocess.run([SORI, "seed", "--demo", "--state-dir", str(state)], cwd=tmp_path, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    command = [SORI, "agents", "add", "--login", "nts.new", "--center", "NTS126", "--name", "상담사 신규",
+               "--state-dir", str(state)]  # fmt: skip
+    short = subprocess.run(command, input="short\n", cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    done = subprocess.run(command, input="a long enough pass\n", cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(state / "sori.db") as conn:
+        password_hash, ha1 = conn.execute(
+            "SELECT password_hash, sip_ha1 FROM agents WHERE login = 'nts.new'").fetchone()  # fmt: skip
+    assert password_hash.startswith("$argon2id$") and "a long enough pass" not in password_hash
+    assert ha1 == hashlib.md5(b"nts.new:sori:a long enough pass").hexdigest()
+    again = subprocess.run(command, input="a long enough pass\n", cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert again.returncode == 2 and "exists" in again.stderr

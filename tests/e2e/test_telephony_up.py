@@ -283,3 +283,59 @@ def test_a_worker_killed_mid_call_sends_the_caller_a_bye_and_is_replaced(stack: 
         time.sleep(0.3)
     assert rows == [("worker-lost", "ACRC110")]
     assert len(replaced) == 2, "the pool replaced both workers"
+
+
+REGISTER = """<?xml version="1.0" encoding="UTF-8"?>
+<scenario name="agent phone registers">
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 1 REGISTER
+Contact: <sip:[service]@[local_ip]:[local_port]>
+Expires: 300
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="401" auth="true"/>
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[service]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 2 REGISTER
+Contact: <sip:[service]@[local_ip]:[local_port]>
+[authentication]
+Expires: 300
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200"/>
+</scenario>
+"""
+
+
+def register(stack: dict[str, object], login: str, password: str) -> int:
+    state = Path(str(stack["state"]))
+    scenario = state / "register.xml"
+    scenario.write_text(REGISTER)
+    done = subprocess.run(
+        ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-s", login, "-au", login, "-ap", password,
+         "-m", "1", "-i", "127.0.0.1", "-p", str(free_port()), "-timeout", "10s", "-timeout_error", "-nostdin",
+         "-recv_timeout", "3000"],
+        cwd=state, capture_output=True, timeout=30,
+    )  # fmt: skip
+    return done.returncode
+
+
+def test_demo_agents_phones_register_with_digest_auth(stack: dict[str, object]) -> None:
+    from sori.seed.demo import DEMO_PASSWORD
+
+    assert register(stack, "acrc.kim", DEMO_PASSWORD) == 0
+    assert register(stack, "acrc.kim", "not the password") != 0
+    assert register(stack, "nobody", DEMO_PASSWORD) != 0
