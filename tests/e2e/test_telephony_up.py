@@ -13,13 +13,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.support.postgres import free_port
+from tests.support.shared import shared_dir
 
 pytestmark = pytest.mark.e2e
 SORI = str(Path(sys.executable).with_name("sori"))
@@ -157,22 +158,32 @@ Content-Length: 0
 """
 
 
-def test_a_citizen_hears_their_tax_bill_through_the_whole_stack(stack: dict[str, object]) -> None:
+def bill_call(stack: dict[str, object], during: Callable[[], None] | None = None) -> None:
+    """A demo citizen calls 126, keys 1 then 2 and hears the 부가가치세 amount; checked in the case store."""
     state = Path(str(stack["state"]))
     db = state / "s" / "sori.db"
     caller = caller_without_open_case(db)
     scenario = state / "caller.xml"
     scenario.write_text(SCENARIO.replace("CALLER", caller).replace("DTMF1", DTMF.format(1))
                         .replace("DTMF2", DTMF.format(2)))  # fmt: skip
-    sipp = subprocess.run(
+    sipp = subprocess.Popen(
         ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
          "-p", str(free_port()), "-mi", "127.0.0.1", "-mp", str(free_port()), "-timeout", "60s",
          "-timeout_error", "-nostdin", "-trace_err", "-trace_msg", "-message_file", str(state / "msg.log"),
          "-error_file", str(state / "sipp.err")],
-        cwd=state, capture_output=True, timeout=90,
+        cwd=state, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    try:
+        if during is not None:
+            time.sleep(2.0)  # answered: the recording notice is playing
+            during()
+        returncode = sipp.wait(timeout=90)
+    finally:
+        if sipp.poll() is None:
+            sipp.kill()
+            sipp.wait()
     errors = (state / "sipp.err").read_text() if (state / "sipp.err").exists() else ""
-    assert sipp.returncode == 0, errors + ((state / "msg.log").read_text() if (state / "msg.log").exists() else "")
+    assert returncode == 0, errors + ((state / "msg.log").read_text() if (state / "msg.log").exists() else "")
     deadline = time.monotonic() + 15
     rows: list[tuple[object, ...]] = []
     while time.monotonic() < deadline and not rows:
@@ -188,6 +199,43 @@ def test_a_citizen_hears_their_tax_bill_through_the_whole_stack(stack: dict[str,
     assert "부가가치세" in str(notes) and str(masked).endswith(caller[-4:])
     lines = [json.loads(line) for line in Path(str(stack["log"])).read_text(encoding="utf-8").splitlines() if line]
     assert not any(caller in json.dumps(line, ensure_ascii=False) for line in lines), "a full number reached the log"
+
+
+def test_a_citizen_hears_their_tax_bill_through_the_whole_stack(stack: dict[str, object]) -> None:
+    bill_call(stack)
+
+
+def test_rfc4475_torture_messages_at_the_edge_while_a_call_runs(stack: dict[str, object]) -> None:
+    """Every RFC 4475 message, over UDP and TCP from another source, while a real call is in its IVR."""
+    state = Path(str(stack["state"])) / "s"
+    processes_before = sorted(worker_pids(state) + kamailio_pids(state))
+    messages = sorted((shared_dir() / "sip" / "rfc4475").glob("*.dat"))
+    assert len(messages) == 49
+
+    def torture() -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.3", 0))  # another source: pike may ban it without touching the caller
+            for path in messages:
+                udp.sendto(path.read_bytes(), ("127.0.0.1", int(str(stack["sip"]))))
+        for path in messages:
+            if path.name in ("dblreq.dat", "inv2543.dat"):  # about UDP framing only
+                continue
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                tcp.bind(("127.0.0.3", 0))
+                tcp.settimeout(2)
+                try:
+                    tcp.connect(("127.0.0.1", int(str(stack["sip"]))))
+                    tcp.sendall(path.read_bytes())
+                except OSError:
+                    continue  # a banned source may be refused: that is the edge doing its job
+
+    bill_call(stack, during=torture)
+    assert sorted(worker_pids(state) + kamailio_pids(state)) == processes_before, "a SIP process died or restarted"
+
+
+def kamailio_pids(state: Path) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", f"kamailio.*{state}"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
 
 
 WAIT_FOR_BYE = """<?xml version="1.0" encoding="UTF-8"?>

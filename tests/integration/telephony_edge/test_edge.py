@@ -14,17 +14,17 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from telephony.edge.settings import EdgeConfig, PikeConfig
 from telephony.edge.tables import Subscriber, WorkerAddress
 from tests.integration.telephony_edge.harness import RunningEdge, Sipp, SippFactory, options, wait_for_udp_listener
+from tests.support.shared import shared_dir
 
 pytestmark = pytest.mark.integration
 
-RFC4475 = Path("/work/shared/sip/rfc4475")
+RFC4475 = shared_dir() / "sip" / "rfc4475"
 # Their point is UDP framing (trailing octets; RFC 2543 without Content-Length): meaningless on a stream.
 UDP_ONLY = {"dblreq.dat", "inv2543.dat"}
 
