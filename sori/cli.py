@@ -167,7 +167,10 @@ def _print_openapi() -> int:
     from crm.cases.continuity import ContinuityPolicy
 
     deps = ApiDeps(rrn_key=b"\0" * 32, policy=ContinuityPolicy(), calendar=WorkCalendar(), limiter=LoginLimiter(1, 1))
-    build_router(deps)
+    from sori.wiring import extra_routes, utc_now
+    from telephony.cti.bus import CtiBus
+
+    build_router(deps, extra_routes(CtiBus(utc_now)))
     print(json.dumps(deps.openapi(), ensure_ascii=False, indent=2))
     return 0
 

@@ -45,7 +45,9 @@ def build_services(system: System, reactor: Any = default_reactor) -> service.Mu
     root = service.MultiService()
     pool = ThreadPool(minthreads=1, maxthreads=settings.database.threads, name="sori-db")
     ThreadPoolService(pool).setServiceParent(root)  # type: ignore[no-untyped-call]
-    site = build_site(system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes)
+    site = build_site(
+        system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes()
+    )
     http = internet.TCPServer(settings.http.port, site, interface=settings.http.host)
     http.setName("http")
     http.setServiceParent(root)

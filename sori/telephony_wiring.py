@@ -46,6 +46,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         scheduler=reactor,
         clock=system.clock,
         hold_music=lambda: threads.deferToThread(library.hold_music),
+        events=system.cti,
     )
     ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers)
     service = TelephonyService(

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -18,6 +19,7 @@ from crm.cases.continuity import ContinuityPolicy
 from crm.store.engine import make_engine
 from crm.store.uow import UnitOfWorkFactory
 from sori.config import Settings
+from telephony.cti.bus import CtiBus
 
 
 def utc_now() -> dt.datetime:
@@ -33,6 +35,10 @@ class System:
     policy: ContinuityPolicy
     rrn_key: bytes
     clock: Callable[[], dt.datetime] = field(default=utc_now)
+    cti: CtiBus = field(default_factory=lambda: CtiBus(utc_now))
+
+    def api_routes(self) -> list[Callable[[Any], None]]:
+        return extra_routes(self.cti)
 
     def api_deps(self) -> ApiDeps:
         http = self.settings.http
@@ -43,6 +49,13 @@ class System:
             limiter=LoginLimiter(http.login_max_failures, http.login_window_seconds),
             token_hours=http.token_hours,
         )
+
+
+def extra_routes(cti: CtiBus) -> list[Callable[[Any], None]]:
+    """Routes other parts add to the HTTP API (the case store's own are always there)."""
+    from telephony.cti import api as cti_api
+
+    return [lambda router: cti_api.register(router, cti)]
 
 
 def load_rrn_key(settings: Settings) -> bytes:
@@ -84,4 +97,5 @@ def build_system(settings: Settings, clock: Callable[[], dt.datetime] = utc_now)
         policy=ContinuityPolicy(c.open_case_days, c.callback_minutes, c.handoff_due_working_days),
         rrn_key=load_rrn_key(settings),
         clock=clock,
+        cti=CtiBus(clock),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from twisted.internet.interfaces import IReactorFromThreads
 from twisted.python.threadpool import ThreadPool
@@ -19,11 +19,17 @@ from crm.store.uow import UnitOfWorkFactory
 API_VERSION = "1.0.0"
 
 
-def build_router(deps: ApiDeps) -> Router:
+RouteSet = Callable[[Router], None]
+
+
+def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
+    """Every route: the case store's, then those other parts of the system add (``extra``, e.g. CTI)."""
     router = Router()
     routes_core.register(router, deps)
     routes_citizens.register(router, deps)
     routes_cases.register(router, deps)
+    for register in extra:
+        register(router)
     document = build_openapi(router, API_VERSION)
     deps.openapi = lambda: document
     return router
@@ -36,5 +42,6 @@ def build_site(
     reactor: IReactorFromThreads,
     clock: Callable[[], dt.datetime],
     max_body: int,
+    extra: Sequence[RouteSet] = (),
 ) -> server.Site:
-    return make_site(ApiResource(build_router(deps), uow_factory, pool, reactor, clock), max_body)
+    return make_site(ApiResource(build_router(deps, extra), uow_factory, pool, reactor, clock), max_body)

@@ -26,7 +26,8 @@ from crm.cases.model import Channel, Disposition
 from crm.centers.model import Center
 from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler, SelfServicePort
 from telephony.control.store import CallerInfo, CaseStoreCalls
-from telephony.ivr.actions import Hangup, Terminal, Transfer
+from telephony.cti.bus import CtiBus, CtiKind
+from telephony.ivr.actions import Enqueue, Hangup, Terminal, Transfer
 from telephony.ivr.loader import FlowSet
 from telephony.ivr.session import CallContext, CenterStatus, IvrSession, center_status
 from telephony.media import protocol as media
@@ -101,6 +102,7 @@ class Switchboard:
         scheduler: Scheduler,
         clock: Callable[[], dt.datetime],
         hold_music: Callable[[], defer.Deferred[Path]] | None = None,
+        events: CtiBus | None = None,
     ) -> None:
         self.pool = pool
         self.flows = flows
@@ -113,6 +115,7 @@ class Switchboard:
         self.scheduler = scheduler
         self.clock = clock
         self.hold_music = hold_music
+        self.events = events
         self.calls: dict[str, ActiveCall] = {}
         self.finished: list[ActiveCall] = []  # the most recent ended calls, for the operators and tests
 
@@ -147,6 +150,7 @@ class Switchboard:
             started_at=self.clock(),
         )
         self.calls[call.call_ref] = call
+        self._publish(CtiKind.CALL_OFFERED, call, candidates=list(candidates), dialled=call.dialled)
         if not candidates:
             # Only the edge routes calls here, with the center candidates; anything else is not ours.
             log.warning("call without center candidates refused", extra={"sip_call_id": call.call_id})
@@ -162,6 +166,7 @@ class Switchboard:
         if call.ended:
             return
         self._command(call, media.Answer)
+        self._publish(CtiKind.CALL_ANSWERED, call, by="ivr", caller=info.phone_masked)
         shared = self.flows.for_shared_number(call.dialled) if len(call.candidates) > 1 else None
         if shared is not None:
             context = self._context(call, call.candidates[0], area)
@@ -201,6 +206,8 @@ class Switchboard:
     def _ivr_done(self, outcome: Terminal | None, call: ActiveCall) -> None:
         if outcome is None or call.ended:
             return
+        if isinstance(outcome, Transfer):
+            self._publish(CtiKind.CALL_TRANSFERRED, call, to_center=outcome.to_center, to_queue=outcome.to_queue)
         if isinstance(outcome, Transfer) and outcome.to_queue is None:
             self._start_center(call, outcome.to_center, call.info.area_code if call.info else None, outcome)
             return
@@ -211,6 +218,8 @@ class Switchboard:
             call.queued_at = self.clock()
             if isinstance(outcome, Transfer):
                 call.center = outcome.to_center
+            skill = outcome.skill if isinstance(outcome, Enqueue) else outcome.to_queue
+            self._publish(CtiKind.CALL_QUEUED, call, skill=skill)
             self._hold(call)
 
     def _hold(self, call: ActiveCall) -> None:
@@ -245,6 +254,7 @@ class Switchboard:
         if call.ivr is not None:
             call.ivr.hung_up()
         contact = self._contact(call, worker_lost)
+        self._publish(CtiKind.CALL_ENDED, call, disposition=str(contact.disposition))
         call.recorded = self.db(self.store.record, contact)
         call.recorded.addErrback(self._failed, call, "contact record")
         self.finished.append(call)
@@ -287,6 +297,11 @@ class Switchboard:
         )
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _publish(self, kind: CtiKind, call: ActiveCall, **data: Any) -> None:
+        if self.events is not None:
+            center = call.center or (call.candidates[0] if call.candidates else None)
+            self.events.publish(kind, center, call.call_id, **data)
+
     def _command(self, call: ActiveCall, command: type[Any], **arguments: Any) -> None:
         d = self.pool.command(call.worker_id, command, call_ref=call.call_ref, **arguments)
         d.addErrback(self._failed, call, command.__name__)

@@ -4,6 +4,7 @@ the case store. Every port is free and the state directory is the test's own."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -71,7 +72,7 @@ def stack() -> Iterator[dict[str, object]]:
         assert ready, "sori up did not get ready"
         assert requests.get(f"http://127.0.0.1:{http}/healthz", timeout=5).status_code == 200
         time.sleep(1.0)  # the workers' hello and the edge's dispatcher probe
-        yield {"process": process, "sip": sip, "state": state, "log": log, "base": base}
+        yield {"process": process, "sip": sip, "state": state, "log": log, "base": base, "http": http}
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -296,30 +297,57 @@ def worker_pids(state: Path) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+def answered_calls(stack: dict[str, object]) -> int:
+    base = f"http://127.0.0.1:{stack['http']}"
+    from sori.seed.demo import DEMO_PASSWORD
+
+    token = requests.post(f"{base}/api/v1/auth/login", json={"login": "admin", "password": DEMO_PASSWORD}).json()[
+        "token"
+    ]
+    events = requests.get(f"{base}/api/v1/cti/events", headers={"authorization": f"Bearer {token}"}).json()["events"]
+    return sum(1 for e in events if e["kind"] == "call-answered")
+
+
+def bye_received_at(message_log: Path) -> dt.datetime:
+    """When SIPp received the BYE, from its own message trace (wall clock, to the microsecond)."""
+    stamp = None
+    for block in message_log.read_text().split("-----------------------------------------------"):
+        lines = [line for line in block.strip().splitlines() if line.strip()]
+        if len(lines) > 2 and "message received" in lines[1] and lines[2].startswith("BYE "):
+            stamp = lines[0].strip()
+    assert stamp is not None, "no BYE in the caller's trace"
+    return dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f")
+
+
 def test_a_worker_killed_mid_call_sends_the_caller_a_bye_and_is_replaced(stack: dict[str, object]) -> None:
     state = Path(str(stack["state"]))
     scenario = state / "dies.xml"
     scenario.write_text(WAIT_FOR_BYE)
+    trace = state / "dies-msg.log"
     sipp = subprocess.Popen(
         ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
          "-p", str(free_port()), "-mi", "127.0.0.1", "-mp", str(free_port()), "-timeout", "40s",
-         "-timeout_error", "-nostdin", "-trace_err", "-error_file", str(state / "dies.err")],
+         "-timeout_error", "-nostdin", "-trace_err", "-error_file", str(state / "dies.err"), "-trace_msg",
+         "-message_file", str(trace)],
         cwd=state, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         db = state / "s" / "sori.db"
-        time.sleep(3.0)  # answered; the recording notice is playing
+        deadline = time.monotonic() + 15
+        while answered_calls(stack) < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert answered_calls(stack) == 1, "the call was not answered"
         before = worker_pids(state / "s")
         assert len(before) == 2, before
-        killed_at = time.monotonic()
+        killed_at = dt.datetime.now()  # SIPp writes local wall-clock times
         for pid in before:
             os.kill(pid, signal.SIGKILL)
-        assert sipp.wait(timeout=15) == 0, (state / "dies.err").read_text() if (state / "dies.err").exists() else ""
-        assert time.monotonic() - killed_at < 5.0, "the caller got no BYE within 5 s"
+        assert sipp.wait(timeout=20) == 0, (state / "dies.err").read_text() if (state / "dies.err").exists() else ""
     finally:
         if sipp.poll() is None:
             sipp.kill()
             sipp.wait()
+    assert (bye_received_at(trace) - killed_at).total_seconds() < 5.0, "the caller got no BYE within 5 s"
     deadline = time.monotonic() + 20
     rows: list[tuple[object, ...]] = []
     replaced: list[int] = []

@@ -12,6 +12,7 @@ import requests
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from telephony.cti.bus import CtiKind
 from tests.conftest import PASSWORD
 from tests.support.api import ApiClient, RunningApi
 
@@ -126,6 +127,8 @@ def test_real_responses_conform(api: RunningApi) -> None:
     record(park.post(f"/api/v1/cases/{number}/handoffs/{handoff['id']}/accept"))
     record(kim.post(f"/api/v1/cases/{number}/merge", {"source_number": number}))
     record(kim.get("/api/v1/callbacks"))
+    api.system.cti.publish(CtiKind.CALL_OFFERED, "ACRC110", "c@edge", dialled="110")
+    record(kim.get("/api/v1/cti/events"))
     record(sup.get("/api/v1/access-log"))
     record(kim.get("/api/v1/access-log"))
     record(kim.session.put(api.base + "/api/v1/cases", headers={"authorization": f"Bearer {kim.token}"}))

@@ -16,6 +16,7 @@ from crm.cases.model import Channel, Disposition
 from crm.centers.model import Center
 from telephony.control.store import CallerInfo
 from telephony.control.switchboard import Switchboard
+from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr.actions import PromptPart, SelfService
 from telephony.ivr.events import PortResult
 from telephony.ivr.loader import load_flows, shipped_flows_dir
@@ -72,7 +73,7 @@ def board(info: CallerInfo | None = None) -> tuple[Switchboard, FakePool, FakeSt
         pool=pool, flows=load_flows(shipped_flows_dir()), centers=CENTERS, calendar=WorkCalendar(),
         store=store,  # type: ignore[arg-type]
         db=lambda f, *a: defer.maybeDeferred(f, *a), prompts=prompts, self_service=ports, scheduler=clock,
-        clock=lambda: NOW, hold_music=lambda: defer.succeed(Path("/p/hold.wav")),
+        clock=lambda: NOW, hold_music=lambda: defer.succeed(Path("/p/hold.wav")), events=CtiBus(lambda: NOW),
     )  # fmt: skip
     return switchboard, pool, store, clock
 
@@ -155,6 +156,13 @@ def test_a_caller_waiting_for_an_agent_hears_hold_music_and_is_abandoned_in_queu
     hang_up(switchboard)
     (contact,) = store.recorded
     assert contact.disposition is Disposition.ABANDONED_IN_QUEUE and contact.queued_at == NOW
+    assert switchboard.events is not None
+    events, _ = switchboard.events.since(0)
+    assert [e.kind for e in events] == [CtiKind.CALL_OFFERED, CtiKind.CALL_ANSWERED, CtiKind.CALL_QUEUED,
+                                        CtiKind.CALL_ENDED]  # fmt: skip
+    assert {e.center for e in events} == {"NTS126"} and {e.call_id for e in events} == {"w1.1@edge"}
+    assert events[1].data["caller"] == "010-****-0002" and events[2].data["skill"] == "general"
+    assert events[-1].data["disposition"] == "abandoned-in-queue"
 
 
 def test_calls_of_a_lost_worker_are_recorded_as_worker_lost() -> None:
