@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support import sipp as scenarios
 from tests.support.postgres import free_port
 from tests.support.shared import shared_dir
 
 pytestmark = pytest.mark.e2e
 SORI = str(Path(sys.executable).with_name("sori"))
-DTMF = "/usr/share/sip-tester/dtmf_2833_{}.pcap"
 PROMPTS = Path(tempfile.gettempdir()) / "sori-e2e-prompts"  # a cache shared by runs: synthesis is slow
 
 
@@ -98,75 +98,24 @@ def caller_without_open_case(db: Path) -> str:
     raise AssertionError("every even demo citizen has an open case")
 
 
-SCENARIO = """<?xml version="1.0" encoding="UTF-8"?>
-<scenario name="citizen calls 126 through the edge">
-<send retrans="500"><![CDATA[
-INVITE sip:126@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "citizen" <sip:CALLER@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:126@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:CALLER@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="180" optional="true"/>
-<recv response="200" rtd="true" rrs="true"/>
-<send><![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
-[routes]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:CALLER@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<pause milliseconds="7500"/><nop><action><exec play_pcap_audio="DTMF1"/></action></nop>
-<pause milliseconds="3000"/><nop><action><exec play_pcap_audio="DTMF2"/></action></nop>
-<pause milliseconds="18000"/>
-<send retrans="500"><![CDATA[
-BYE [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
-[routes]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: sip:CALLER@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200" crlf="true"/>
-</scenario>
-"""
-
-
 def bill_call(stack: dict[str, object], during: Callable[[], None] | None = None) -> None:
     """A demo citizen calls 126, keys 1 then 2 and hears the 부가가치세 amount; checked in the case store."""
     state = Path(str(stack["state"]))
     db = state / "s" / "sori.db"
     caller = caller_without_open_case(db)
     scenario = state / "caller.xml"
-    scenario.write_text(SCENARIO.replace("CALLER", caller).replace("DTMF1", DTMF.format(1))
-                        .replace("DTMF2", DTMF.format(2)))  # fmt: skip
+    # After the recording notice (not interruptible) key 1 (bill inquiry) into the main menu, then 2
+    # (부가가치세) into the bill menu; listen to the answer; hang up.
+    scenario.write_text(
+        scenarios.scenario(
+            "citizen calls 126",
+            scenarios.invite("126", caller),
+            scenarios.key("1", 7500),
+            scenarios.key("2", 3000),
+            scenarios.pause(18000),
+            scenarios.BYE,
+        )
+    )
     sipp = subprocess.Popen(
         ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
          "-p", str(free_port()), "-mi", "127.0.0.1", "-mp", str(free_port()), "-timeout", "60s",
@@ -239,59 +188,6 @@ def kamailio_pids(state: Path) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
-WAIT_FOR_BYE = """<?xml version="1.0" encoding="UTF-8"?>
-<scenario name="caller whose worker dies">
-<send retrans="500"><![CDATA[
-INVITE sip:110@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "citizen" <sip:0212345678@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:110@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:0212345678@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="180" optional="true"/>
-<recv response="200" rtd="true" rrs="true"/>
-<send><![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
-[routes]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv request="BYE" timeout="20000"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-</scenario>
-"""
-
-
 def worker_pids(state: Path) -> list[int]:
     found = subprocess.run(["pgrep", "-f", f"telephony.media.worker.*{state}"], capture_output=True, text=True)
     return [int(pid) for pid in found.stdout.split()]
@@ -322,7 +218,9 @@ def bye_received_at(message_log: Path) -> dt.datetime:
 def test_a_worker_killed_mid_call_sends_the_caller_a_bye_and_is_replaced(stack: dict[str, object]) -> None:
     state = Path(str(stack["state"]))
     scenario = state / "dies.xml"
-    scenario.write_text(WAIT_FOR_BYE)
+    scenario.write_text(
+        scenarios.scenario("caller whose worker dies", scenarios.invite("110", "0212345678"), scenarios.AWAIT_BYE)
+    )
     trace = state / "dies-msg.log"
     sipp = subprocess.Popen(
         ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",

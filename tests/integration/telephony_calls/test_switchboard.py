@@ -32,75 +32,11 @@ from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_s
 from telephony.ivr.prompts import PromptLibrary, static_prompts
 from telephony.media.pool import MediaPool, PoolConfig
 from tests.support import reactor as rt
+from tests.support import sipp as scenarios
 from tests.support.postgres import free_port
 from tests.support.system import make_system
 
 pytestmark = pytest.mark.integration
-DTMF = "/usr/share/sip-tester/dtmf_2833_{}.pcap"
-
-
-def scenario(events: str) -> str:
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<scenario name="citizen calls 126">
-<send retrans="500"><![CDATA[
-INVITE sip:126@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "citizen" <sip:01050000002@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:126@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:citizen@[local_ip]:[local_port]
-Max-Forwards: 70
-X-Sori-Dialled: 126
-X-Sori-Center-Candidates: NTS126
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="180" optional="true"/>
-<recv response="200" rtd="true"/>
-<send><![CDATA[
-ACK sip:126@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:citizen@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-{events}
-<send retrans="500"><![CDATA[
-BYE sip:126@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-[last_From:]
-[last_To:]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: sip:citizen@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200" crlf="true"/>
-</scenario>
-"""
-
-
-def key(pcap: str, after_ms: int) -> str:
-    return f'<pause milliseconds="{after_ms}"/><nop><action><exec play_pcap_audio="{pcap}"/></action></nop>'
 
 
 @pytest.fixture
@@ -168,7 +104,17 @@ def test_bill_inquiry_is_heard_to_the_end_and_recorded(switchboard: Switchboard,
     # After the recording notice (not interruptible), key 1 (bill inquiry) into the main menu, then 2
     # (부가가치세) into the bill menu; listen to the answer; hang up. (Two different keys: replaying one
     # RFC 2833 capture twice repeats its RTP timestamp, which a receiver rightly takes as one event.)
-    path.write_text(scenario(key(DTMF.format(1), 7500) + key(DTMF.format(2), 3000) + '<pause milliseconds="18000"/>'))
+    headers = {"X-Sori-Dialled": "126", "X-Sori-Center-Candidates": "NTS126"}  # as the edge adds them
+    path.write_text(
+        scenarios.scenario(
+            "citizen calls 126",
+            scenarios.invite("126", "01050000002", headers),
+            scenarios.key("1", 7500),
+            scenarios.key("2", 3000),
+            scenarios.pause(18000),
+            scenarios.BYE,
+        )
+    )
     sip_port, media_port = free_port(), free_port()
     sipp = subprocess.Popen(
         ["sipp", f"127.0.0.1:{port}", "-sf", str(path), "-m", "1", "-i", "127.0.0.1", "-p", str(sip_port),
