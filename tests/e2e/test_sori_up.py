@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,18 +40,20 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], deadline: float = 
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
-    port = free_port()
-    log = tmp_path / "sori.log"
+def running() -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    root = Path(tempfile.mkdtemp(prefix="sori-up-"))  # short: Unix socket paths live under it
+    port, sip = free_port(), free_port()
+    log = root / "sori.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
     env["SORI_LOG__FILE"] = str(log)
+    # Never the default ports (5060, 5070, 8080): a developer's `sori up` may be running beside the tests.
+    env["SORI_TELEPHONY__WORKER_PORT_BASE"] = str(free_port())
+    env["SORI_TELEPHONY__WORKERS"] = "1"
+    env["SORI_TELEPHONY__PROMPTS_DIR"] = str(Path(tempfile.gettempdir()) / "sori-e2e-prompts")
     process = subprocess.Popen(
-        [SORI, "up", "--demo", "--port", str(port), "--state-dir", str(tmp_path / "state")],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+        [SORI, "up", "--demo", "--port", str(port), "--sip-port", str(sip), "--state-dir", str(root / "state")],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process)
@@ -58,6 +62,7 @@ def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path
         if process.poll() is None:
             process.kill()
             process.wait()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_demo_system_serves_a_screen_pop_and_stops_cleanly_on_sigterm(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from sori.seed.demo import CENTERS_FILE
 from tests.support import sipp as scenarios
 from tests.support.postgres import free_port
 from tests.support.shared import shared_dir
@@ -58,9 +60,20 @@ def stack() -> Iterator[dict[str, object]]:
         SORI_TELEPHONY__PROMPT_RATE="300",
         SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
     )
-    process = subprocess.Popen([SORI, "up", "--demo", "--port", str(http), "--sip-port", str(sip),
-                                "--state-dir", str(state / "s")], cwd=state, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
+    # Seed, then open 국세상담센터 around the clock, so the IVR does not depend on the hour the test runs at
+    # (it closes at 18:00 Seoul time); then start without --demo, which would re-import the centers file.
+    subprocess.run([SORI, "seed", "--demo", "--state-dir", str(state / "s")], cwd=state, env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    centers = state / "centers.csv"
+    rows = CENTERS_FILE.read_text(encoding="utf-8").splitlines()
+    centers.write_text("\n".join(r.replace("mon-fri 09:00-18:00", "24/7") if r.startswith("NTS126,") else r
+                                 for r in rows) + "\n", encoding="utf-8")  # fmt: skip
+    subprocess.run([SORI, "centers", "import", str(centers), "--state-dir", str(state / "s")], cwd=state, env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    process = subprocess.Popen(
+        [SORI, "up", "--port", str(http), "--sip-port", str(sip), "--state-dir", str(state / "s")],
+        cwd=state, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     try:
         deadline = time.monotonic() + 240
         ready = False
@@ -81,6 +94,7 @@ def stack() -> Iterator[dict[str, object]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def caller_without_open_case(db: Path) -> str:

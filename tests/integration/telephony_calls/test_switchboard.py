@@ -58,6 +58,7 @@ def switchboard(workdir: Path, sqlite_template: Path) -> Iterator[Switchboard]:
         uow.commit()
     with system.uow(readonly=True) as uow:
         centers = {c.code: c for c in uow.centers.list()}
+    centers["NTS126"].hours = "24/7"  # the test must not depend on the hour it runs at (the center closes at 18:00)
     library = PromptLibrary(workdir / "prompts", rate=300)  # fast speech: a shorter test, same prompts
     flows = load_flows(shipped_flows_dir())
     for prompt in static_prompts(flows.for_center("NTS126")):  # as `sori up` warms the cache at start
