@@ -7,6 +7,7 @@ reactor thread: ``handler(request, uow) -> Reply``.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from crm.errors import ValidationFailed
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 B = TypeVar("B", bound=BaseModel)
+E = TypeVar("E", bound=enum.Enum)
 
 
 @dataclass
@@ -59,6 +61,24 @@ class ApiRequest(Generic[B]):
         if len(values) > 1:
             raise ValidationFailed(f"query parameter '{name}' given more than once", parameter=name)
         return values[0]
+
+    def q_enum(self, name: str, choices: type[E]) -> E | None:
+        """An optional query parameter that must be one of an enum's values."""
+        text = self.q(name)
+        if text is None or text == "":
+            return None
+        try:
+            return choices(text)
+        except ValueError:
+            allowed = ", ".join(str(c.value) for c in choices)
+            raise ValidationFailed(f"{name} must be one of {allowed}", parameter=name) from None
+
+    def param_int(self, name: str) -> int:
+        """A path parameter that must be a positive integer (an id)."""
+        text = self.params[name]
+        if not text.isdigit() or len(text) > 18:
+            raise ValidationFailed(f"{name} must be a positive integer", parameter=name)
+        return int(text)
 
     def q_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
         text = self.q(name)

@@ -8,6 +8,7 @@ from crm.access.views import CaseView, CitizenView, ContactView
 from crm.agents.model import Agent
 from crm.api import schemas as s
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.centers.model import Center
 
 
 def agent(a: Agent) -> s.AgentOut:
@@ -21,6 +22,14 @@ def agent(a: Agent) -> s.AgentOut:
         skills=dict(a.skills),
         active=a.active,
     )
+
+
+def center(c: Center, open_now: bool) -> s.CenterOut:
+    return s.CenterOut(
+        code=c.code, name=c.name, institution=c.institution, public_number=c.public_number, hours=c.hours,
+        service_level=c.service_level, region=c.region, area_codes=list(c.area_codes),
+        overflow_partners=list(c.overflow_partners), active=c.active, demo=c.demo, open_now=open_now,
+    )  # fmt: skip
 
 
 def access(d: AccessDecision) -> s.AccessOut:

@@ -86,11 +86,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         center = req.q("center") or actor.center_code
         if center != actor.center_code and actor.role is not Role.ADMIN:
             raise OtherCenter("you can list your own center's cases only")
-        status_text = req.q("status")
-        try:
-            status = CaseStatus(status_text) if status_text else None
-        except ValueError:
-            raise ApiError("validation-failed", f"status must be one of {', '.join(CaseStatus)}") from None
+        status = req.q_enum("status", CaseStatus)
         limit = req.q_int("limit", 50, 1, 200) or 50
         rows = list(
             uow.cases.list(
@@ -124,11 +120,7 @@ def register(router: Router, deps: ApiDeps) -> None:
     )(list_cases)
 
     def get_case(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
-        purpose_text = req.q("purpose")
-        try:
-            purpose = Purpose(purpose_text) if purpose_text else None
-        except ValueError:
-            raise ApiError("validation-failed", "unknown purpose") from None
+        purpose = req.q_enum("purpose", Purpose)
         view = views.read_case(
             uow,
             req.require_actor(),
@@ -252,11 +244,8 @@ def register(router: Router, deps: ApiDeps) -> None:
     )(hand_off)
 
     def accept(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
-        handoff_id = req.params["handoff_id"]
-        if not handoff_id.isdigit() or len(handoff_id) > 18:
-            raise ApiError("validation-failed", "handoff_id must be a positive integer")
         handoff = cases.accept_handoff(
-            uow, req.require_actor(), req.now, number=_number(req), handoff_id=int(handoff_id)
+            uow, req.require_actor(), req.now, number=_number(req), handoff_id=req.param_int("handoff_id")
         )
         return Reply(200, present.handoff(handoff))
 

@@ -22,28 +22,11 @@ from crm.errors import Forbidden, InteractionNotFound, NotServing
 from crm.store.uow import SqlUnitOfWork
 
 
-def _purpose(req: ApiRequest[Any]) -> Purpose | None:
-    text = req.q("purpose")
-    if text is None:
-        return None
-    try:
-        return Purpose(text)
-    except ValueError:
-        raise ApiError("validation-failed", f"purpose must be one of {', '.join(p.value for p in Purpose)}") from None
-
-
 def _verified(uow: SqlUnitOfWork, interaction_id: int | None) -> bool:
     if interaction_id is None:
         return False
     interaction = uow.interactions.get(interaction_id)
     return interaction is not None and interaction.identity_verified
-
-
-def _int_param(req: ApiRequest[Any], name: str) -> int:
-    text = req.params[name]
-    if not text.isdigit() or len(text) > 18:
-        raise ApiError("validation-failed", f"{name} must be a positive integer")
-    return int(text)
 
 
 def register(router: Router, deps: ApiDeps) -> None:
@@ -57,7 +40,7 @@ def register(router: Router, deps: ApiDeps) -> None:
             actor,
             req.now,
             phone=phone,
-            requested=_purpose(req),
+            requested=req.q_enum("purpose", Purpose),
             reason=req.q("reason"),
             via=req.via,
             limit=req.q_int("limit", 20, 1, 100) or 20,
@@ -119,8 +102,8 @@ def register(router: Router, deps: ApiDeps) -> None:
             uow,
             req.require_actor(),
             req.now,
-            citizen_id=_int_param(req, "citizen_id"),
-            requested=_purpose(req),
+            citizen_id=req.param_int("citizen_id"),
+            requested=req.q_enum("purpose", Purpose),
             reason=req.q("reason"),
             via=req.via,
             limit=req.q_int("limit", 20, 1, 100) or 20,
@@ -143,7 +126,7 @@ def register(router: Router, deps: ApiDeps) -> None:
 
     def consents(req: ApiRequest[s.ConsentIn], uow: SqlUnitOfWork) -> Reply:
         actor = req.require_actor()
-        citizen_id = _int_param(req, "citizen_id")
+        citizen_id = req.param_int("citizen_id")
         if actor.role is not Role.ADMIN and (
             actor.agent_id is None or uow.interactions.open_for_agent_and_citizen(actor.agent_id, citizen_id) is None
         ):
@@ -226,7 +209,7 @@ def register(router: Router, deps: ApiDeps) -> None:
 
     def assign(req: ApiRequest[s.AssignCitizenIn], uow: SqlUnitOfWork) -> Reply:
         interaction = contacts.assign_citizen(
-            uow, req.require_actor(), interaction_id=_int_param(req, "interaction_id"), citizen_id=req.body.citizen_id
+            uow, req.require_actor(), interaction_id=req.param_int("interaction_id"), citizen_id=req.body.citizen_id
         )
         return Reply(200, present.interaction(interaction))
 
@@ -246,7 +229,7 @@ def register(router: Router, deps: ApiDeps) -> None:
             req.require_actor(),
             req.now,
             deps.rrn_key,
-            interaction_id=_int_param(req, "interaction_id"),
+            interaction_id=req.param_int("interaction_id"),
             method=req.body.method,
             resident_number=req.body.resident_number,
         )
@@ -267,7 +250,7 @@ def register(router: Router, deps: ApiDeps) -> None:
             uow,
             req.require_actor(),
             req.now,
-            interaction_id=_int_param(req, "interaction_id"),
+            interaction_id=req.param_int("interaction_id"),
             number=req.body.case_number,
             policy=deps.policy,
         )
@@ -291,7 +274,7 @@ def register(router: Router, deps: ApiDeps) -> None:
             req.require_actor(),
             req.now,
             deps.policy,
-            interaction_id=_int_param(req, "interaction_id"),
+            interaction_id=req.param_int("interaction_id"),
             disposition=b.disposition,
             dropped=b.dropped,
             talk_seconds=b.talk_seconds,
@@ -320,7 +303,7 @@ def register(router: Router, deps: ApiDeps) -> None:
             uow,
             req.require_actor(),
             req.now,
-            interaction_id=_int_param(req, "interaction_id"),
+            interaction_id=req.param_int("interaction_id"),
             notes=req.body.notes,
             disposition=req.body.disposition,
         )
@@ -338,7 +321,7 @@ def register(router: Router, deps: ApiDeps) -> None:
 
     def _mine(uow: SqlUnitOfWork, req: ApiRequest[Any]) -> Interaction:
         actor = req.require_actor()
-        interaction = uow.interactions.get(_int_param(req, "interaction_id"))
+        interaction = uow.interactions.get(req.param_int("interaction_id"))
         if interaction is None:
             raise InteractionNotFound("no such interaction")
         own = interaction.agent_id == actor.agent_id

@@ -129,7 +129,9 @@ def register(router: Router, deps: ApiDeps) -> None:
         rows = uow.centers.list(active_only=active == "true")
         if active == "false":
             rows = [c for c in rows if not c.active]
-        return Reply(200, s.CenterList(centers=[_center(c, req, deps) for c in rows]))
+        return Reply(
+            200, s.CenterList(centers=[present.center(c, c.weekly_hours.is_open(req.now, deps.calendar)) for c in rows])
+        )
 
     router.route(
         "GET",
@@ -147,7 +149,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         found = uow.centers.get(req.params["code"])
         if found is None:
             raise CenterNotFound(f"no center {req.params['code']}", center=req.params["code"])
-        return Reply(200, _center(found, req, deps))
+        return Reply(200, present.center(found, found.weekly_hours.is_open(req.now, deps.calendar)))
 
     router.route(
         "GET",
@@ -175,20 +177,3 @@ def register(router: Router, deps: ApiDeps) -> None:
         query=(QueryParam("center", "center code", {"type": "string"}),),
         errors=(401,),
     )(agents)
-
-
-def _center(c: Any, req: ApiRequest[Any], deps: ApiDeps) -> s.CenterOut:
-    return s.CenterOut(
-        code=c.code,
-        name=c.name,
-        institution=c.institution,
-        public_number=c.public_number,
-        hours=c.hours,
-        service_level=c.service_level,
-        region=c.region,
-        area_codes=list(c.area_codes),
-        overflow_partners=list(c.overflow_partners),
-        active=c.active,
-        demo=c.demo,
-        open_now=c.weekly_hours.is_open(req.now, deps.calendar),
-    )

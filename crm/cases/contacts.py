@@ -13,7 +13,7 @@ from crm.agents.model import Role
 from crm.cases import continuity
 from crm.cases.events import record
 from crm.cases.model import VOICE_CHANNELS, Callback, Case, Channel, Disposition, EventKind, Interaction
-from crm.cases.services import _own_interaction, ensure_center_member, ensure_writer, load_case
+from crm.cases.services import ensure_center_member, ensure_writer, load_case, own_interaction
 from crm.cases.status import CaseStatus
 from crm.citizens.model import VerificationMethod
 from crm.citizens.phone import normalize_phone
@@ -90,7 +90,7 @@ def start_interaction(
 
 
 def assign_citizen(uow: UnitOfWork, actor: Actor, *, interaction_id: int, citizen_id: int) -> Interaction:
-    interaction = _own_interaction(uow, actor, interaction_id)
+    interaction = own_interaction(uow, actor, interaction_id)
     if interaction.case_id is not None:
         raise Conflict("the contact already belongs to a case; its citizen is fixed")
     if uow.citizens.get(citizen_id) is None:
@@ -115,7 +115,7 @@ def verify_identity(
     With the resident-number method the spoken number must match the keyed hash on
     record; the other methods are the agent's attestation of a check done elsewhere.
     """
-    interaction = _own_interaction(uow, actor, interaction_id)
+    interaction = own_interaction(uow, actor, interaction_id)
     if not interaction.is_open:
         raise InteractionClosed("this contact is already wrapped up")
     if interaction.citizen_id is None:
@@ -148,7 +148,7 @@ def end_interaction(
     recording_ref: str | None = None,
 ) -> tuple[Interaction, Callback | None]:
     """The contact ended (hang-up, drop, transfer). A drop before wrap-up schedules a callback."""
-    interaction = _own_interaction(uow, actor, interaction_id)
+    interaction = own_interaction(uow, actor, interaction_id)
     if interaction.ended_at is not None:
         raise InteractionClosed("this contact has already ended")
     interaction.ended_at = now
@@ -194,7 +194,7 @@ def wrap_up(
     disposition: Disposition | None = None,
 ) -> Interaction:
     """Wrap-up done: notes written, the agent stops serving this citizen."""
-    interaction = _own_interaction(uow, actor, interaction_id)
+    interaction = own_interaction(uow, actor, interaction_id)
     if interaction.completed_at is not None:
         raise InteractionClosed("this contact is already wrapped up")
     if interaction.ended_at is None:

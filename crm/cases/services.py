@@ -81,7 +81,7 @@ def open_case(
         raise CenterInactive(f"center {center_code} is deactivated")
     if uow.citizens.get(citizen_id) is None:
         raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
-    interaction = _own_interaction(uow, actor, interaction_id) if interaction_id is not None else None
+    interaction = own_interaction(uow, actor, interaction_id) if interaction_id is not None else None
     if interaction is not None:
         if interaction.case_id is not None:
             raise Conflict("this contact already belongs to a case", interaction_id=interaction.id)
@@ -120,7 +120,7 @@ def continue_case(
     policy: continuity.ContinuityPolicy,
 ) -> Case:
     """Attach the contact in progress to one of the citizen's continuable cases."""
-    interaction = _own_interaction(uow, actor, interaction_id)
+    interaction = own_interaction(uow, actor, interaction_id)
     case = load_case(uow, number)
     if interaction.case_id == case.id:
         return case
@@ -386,7 +386,7 @@ def link_complaint(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: s
     return complaint
 
 
-def _own_interaction(uow: UnitOfWork, actor: Actor, interaction_id: int | None) -> Interaction:
+def own_interaction(uow: UnitOfWork, actor: Actor, interaction_id: int | None) -> Interaction:
     interaction = uow.interactions.get(interaction_id or 0)
     if interaction is None:
         raise InteractionNotFound(f"no interaction {interaction_id}", interaction_id=interaction_id)
