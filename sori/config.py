@@ -71,6 +71,12 @@ class TelephonyConfig(_Section):
     prompt_rate: int = Field(160, ge=80, le=450)  # espeak-ng words per minute
     prompts_dir: Path | None = None  # default <state>/prompts (a cache: safe to delete)
     flows_dir: Path | None = None  # default: the flows shipped in telephony/ivr/flows
+    recordings_dir: Path | None = None  # default <state>/recordings (WAV per answered call, after the notice)
+    ring_timeout_s: float = Field(20.0, ge=3, le=120)  # an agent's phone rings this long before the next agent
+    wrapup_s: float = Field(30.0, ge=0, le=900)  # after-call work before the agent is ready again
+    overflow_after_s: int | None = Field(60, ge=5)  # wait before partner centers' agents may take the call
+    service_level_s: int = Field(20, ge=1, le=600)  # the T of "answered within T" per queue
+    callback_delay_s: float = Field(60.0, ge=0, le=1800)  # after a drop, wait this long before calling back
 
 
 class LogConfig(_Section):

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from twisted.internet import threads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
+from crm.centers.model import Center
+from sori.config import TelephonyConfig
 from sori.wiring import System
+from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp
+from telephony.control.agent_store import AgentContacts
+from telephony.control.desk import Desk, DeskSettings
 from telephony.control.service import TelephonyService, WorkerPorts
 from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
 from telephony.edge.numbers import NumberPlan
 from telephony.edge.tables import Subscriber
-from telephony.ivr.loader import load_flows, shipped_flows_dir
+from telephony.ivr.loader import FlowSet, load_flows, shipped_flows_dir
+from telephony.ivr.model import QueueStep, TransferStep
 from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_self_service
 from telephony.ivr.prompts import PromptLibrary, static_prompts
 
@@ -34,6 +42,25 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     library = PromptLibrary(config.prompts_dir or settings.state_dir / "prompts", rate=config.prompt_rate)
     # In-memory bill and certificate ports with demo data until the agent-tools issue brings the HTTP adapters.
     ledger, issuer = demo_bill_ledger(), demo_certificate_issuer()
+    acd = Acd(centers.values(), queue_configs(flows, centers, config), system.calendar)
+    desk = Desk(
+        acd,
+        AgentContacts(system.uow, system.policy, system.calendar),
+        db=lambda f, *a, **kw: deferToThreadPool(reactor, db_pool, f, *a, **kw),
+        clock=system.clock,
+        scheduler=reactor,
+        settings=DeskSettings(
+            edge_host=settings.edge.host,
+            edge_port=settings.edge.port,
+            recordings_dir=config.recordings_dir or settings.state_dir / "recordings",
+            ring_timeout_s=config.ring_timeout_s,
+            callback_delay_s=config.callback_delay_s,
+        ),
+        prompts=lambda part: threads.deferToThread(library.wav, part),
+        hold_music=lambda: threads.deferToThread(library.hold_music),
+        events=system.cti,
+    )
+    system.desk.reactor, system.desk.desk = reactor, desk
     board = Switchboard(
         pool=None,  # type: ignore[arg-type]  # the telephony service gives it its pool
         flows=flows,
@@ -47,6 +74,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         clock=system.clock,
         hold_music=lambda: threads.deferToThread(library.hold_music),
         events=system.cti,
+        desk=desk,
     )
     ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers)
     service = TelephonyService(
@@ -59,7 +87,43 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         reactor,
     )
     reactor.callWhenRunning(_warm_prompts, library, flows)
+    store = desk.store
+    reactor.callWhenRunning(
+        lambda: (
+            deferToThreadPool(reactor, db_pool, lambda: (store.agents(), store.pending_callbacks()))
+            .addCallback(lambda loaded: desk.start(*loaded))
+            .addErrback(lambda f: log.error("desk start failed: %s", f.getErrorMessage()))
+        )
+    )
+    service.desk = desk
     return service
+
+
+def queue_configs(flows: FlowSet, centers: Mapping[str, Center], config: TelephonyConfig) -> list[QueueConfig]:
+    """One queue per center and skill: "general" everywhere, plus every skill a flow queues or transfers to."""
+    skills: dict[str, set[str]] = {code: {"general"} for code in centers}
+    for code in centers:
+        flow = flows.for_center(code)
+        skills[code] |= {step.skill for step in flow.steps.values() if isinstance(step, QueueStep)}
+        if flow.continue_case is not None:
+            skills[code].add(flow.continue_case.skill)
+        if flow.hours is not None:
+            skills[code].add(flow.hours.callback_skill)
+    for flow in [flows.default, *flows.centers.values(), *flows.shared.values()]:
+        for step in flow.steps.values():
+            if isinstance(step, TransferStep) and step.queue is not None and step.center in skills:
+                skills[step.center].add(step.queue)
+    overflow = dt.timedelta(seconds=config.overflow_after_s) if config.overflow_after_s is not None else None
+    return [
+        QueueConfig(
+            QueueKey(code, skill),
+            overflow_after=overflow,
+            wrapup=WrapUp(config.wrapup_s),
+            service_level_seconds=config.service_level_s,
+        )
+        for code, names in sorted(skills.items())
+        for skill in sorted(names)
+    ]
 
 
 def _warm_prompts(library: PromptLibrary, flows: Any) -> None:

@@ -19,6 +19,7 @@ from crm.cases.continuity import ContinuityPolicy
 from crm.store.engine import make_engine
 from crm.store.uow import UnitOfWorkFactory
 from sori.config import Settings
+from telephony.control.api import DeskRef
 from telephony.cti.bus import CtiBus
 
 
@@ -36,9 +37,10 @@ class System:
     rrn_key: bytes
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     cti: CtiBus = field(default_factory=lambda: CtiBus(utc_now))
+    desk: DeskRef = field(default_factory=lambda: DeskRef(None))  # the telephony desk, once it runs
 
     def api_routes(self) -> list[Callable[[Any], None]]:
-        return extra_routes(self.cti)
+        return extra_routes(self.cti, self.desk)
 
     def api_deps(self) -> ApiDeps:
         http = self.settings.http
@@ -51,11 +53,13 @@ class System:
         )
 
 
-def extra_routes(cti: CtiBus) -> list[Callable[[Any], None]]:
+def extra_routes(cti: CtiBus, desk: DeskRef | None = None) -> list[Callable[[Any], None]]:
     """Routes other parts add to the HTTP API (the case store's own are always there)."""
+    from telephony.control import api as desk_api
     from telephony.cti import api as cti_api
 
-    return [lambda router: cti_api.register(router, cti)]
+    ref = desk or DeskRef(None)
+    return [lambda router: cti_api.register(router, cti), lambda router: desk_api.register(router, ref)]
 
 
 def load_rrn_key(settings: Settings) -> bytes:

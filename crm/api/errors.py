@@ -23,6 +23,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "interaction-not-found": 404,
     "handoff-not-found": 404,
     "complaint-not-found": 404,
+    "unknown-queue": 404,
     "method-not-allowed": 405,
     "conflict": 409,
     "version-conflict": 409,
@@ -32,6 +33,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "interaction-closed": 409,
     "center-inactive": 409,
     "idempotency-conflict": 409,
+    "agent-busy": 409,
+    "agent-logged-out": 409,
+    "not-on-call": 409,
     "body-too-large": 413,
     "unsupported-media-type": 415,
     "validation-failed": 422,
@@ -42,6 +46,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "login-rate-limited": 429,
     "internal-error": 500,
     "database-unavailable": 503,
+    "telephony-unavailable": 503,
+    "no-media-capacity": 503,
 }
 
 

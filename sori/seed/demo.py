@@ -38,11 +38,11 @@ DEMO_AGENTS = [
     ("acrc.sup", "ACRC110", Role.SUPERVISOR, "감독자 오세훈", {"general": 5}),
     ("acrc.kim", "ACRC110", Role.AGENT, "상담사 김민지", {"general": 4, "civil-petition": 3}),
     ("acrc.lee", "ACRC110", Role.AGENT, "상담사 이준호", {"general": 3, "welfare": 2}),
-    ("seoul.park", "SEOUL120", Role.AGENT, "상담사 박서연", {"general": 4, "transport": 3}),
+    ("seoul.park", "SEOUL120", Role.AGENT, "상담사 박서연", {"general": 4, "traffic": 3, "living": 3}),
     ("seoul.sup", "SEOUL120", Role.SUPERVISOR, "감독자 최영수", {"general": 5}),
-    ("nts.choi", "NTS126", Role.AGENT, "상담사 최하늘", {"tax": 5}),
-    ("moel.jung", "MOEL1350", Role.AGENT, "상담사 정다은", {"labor": 4, "employment-insurance": 3}),
-    ("mohw.han", "MOHW129", Role.AGENT, "상담사 한지우", {"welfare": 5}),
+    ("nts.choi", "NTS126", Role.AGENT, "상담사 최하늘", {"general": 4, "tax-income": 5, "tax-vat": 5}),
+    ("moel.jung", "MOEL1350", Role.AGENT, "상담사 정다은", {"general": 4, "labor": 4, "employment-insurance": 3}),
+    ("mohw.han", "MOHW129", Role.AGENT, "상담사 한지우", {"general": 4, "welfare": 5}),
     ("gg.yoon", "GYEONGGI120", Role.AGENT, "상담사 윤도현", {"general": 3}),
 ]
 

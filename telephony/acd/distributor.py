@@ -44,6 +44,7 @@ from telephony.acd.events import (
     QueueChanged,
     QueuePosition,
 )
+from telephony.acd.ewt import expected_wait
 from telephony.acd.hours import CenterHours
 from telephony.acd.model import AcdSettings, Agent, AgentState, Call, Callback, CallbackState, QueueConfig, QueueKey
 from telephony.acd.overflow import overflow
@@ -311,6 +312,27 @@ class Acd:
         """Waiting calls of ``queue`` in service order, with expected waits."""
         self._state.queue(queue)
         return self._state.positions(queue)
+
+    def forecast(self, queue: QueueKey) -> tuple[int, int | None]:
+        """For a caller about to join ``queue``: callers ahead and the expected wait in seconds (None: no agent)."""
+        s = self._state
+        s.queue(queue)
+        ahead = len(s.waiting_in(queue))
+        ready = any(a.state is AgentState.READY and a.serves(queue) for a in s.agents.values())
+        if ahead == 0 and ready:
+            return 0, 0
+        return ahead, expected_wait(ahead + 1, s.handle_times[queue].average, s.staffed(queue), 0)
+
+    def queue_exists(self, queue: QueueKey) -> None:
+        """Raises ``UnknownQueue`` when ``queue`` is not configured."""
+        self._state.queue(queue)
+
+    def agents(self) -> list[Agent]:
+        """Copies of every agent that ever logged in, logged-out ones included."""
+        return [copy.deepcopy(a) for a in self._state.agents.values()]
+
+    def queues(self) -> list[QueueConfig]:
+        return list(self._state.queues.values())
 
     def abandons(self, queue: QueueKey) -> AbandonCounts:
         self._state.queue(queue)

@@ -63,6 +63,9 @@ class TelephonyService(service.MultiService):
         self.pool = MediaPool(state_dir / "media", self._event, self._lost, config, self._next_port, reactor)
         self.pool.setServiceParent(self)  # type: ignore[no-untyped-call]
         switchboard.pool = self.pool
+        if switchboard.desk is not None:
+            switchboard.desk.media = self.pool
+        self.desk = switchboard.desk
         self._worker_ports: dict[str, int] = {}
 
     def _next_port(self) -> int:

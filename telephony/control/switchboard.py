@@ -3,8 +3,9 @@ when it ends, written to the case store as one contact.
 
 It consumes the media pool's events on the reactor thread. Database work (who is calling, the contact
 record) runs on the database thread pool; prompt synthesis runs on threads too. Queueing to agents
-(the ACD) joins here next: until then a caller who asks for an agent hears the queue announcement and
-waits on hold music, and is recorded as abandoned in queue when they hang up.
+(the ACD) is the desk's (:mod:`telephony.control.desk`): a caller the IVR puts in a queue is handed to
+it, and legs the desk dialled (agents' phones, callbacks) are reported to it. Without a desk a queued
+caller waits on hold music and is recorded as abandoned in queue when they hang up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from crm.calendar import WorkCalendar
 from crm.cases.ingest import FinishedContact
 from crm.cases.model import Channel, Disposition
 from crm.centers.model import Center
+from telephony.control.desk import Caller, Desk
 from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler, SelfServicePort
 from telephony.control.store import CallerInfo, CaseStoreCalls
 from telephony.cti.bus import CtiBus, CtiKind
@@ -64,6 +66,8 @@ class ActiveCall:
     queued_at: dt.datetime | None = None
     ended: bool = False
     recorded: defer.Deferred[Any] | None = None
+    handoff_id: int | None = None  # a blind transfer's hand-off, accepted by the agent who answers next
+    case_number: str | None = None  # the case a transfer carries into the next center's menu
 
 
 @dataclass
@@ -103,6 +107,7 @@ class Switchboard:
         clock: Callable[[], dt.datetime],
         hold_music: Callable[[], defer.Deferred[Path]] | None = None,
         events: CtiBus | None = None,
+        desk: Desk | None = None,
     ) -> None:
         self.pool = pool
         self.flows = flows
@@ -116,6 +121,9 @@ class Switchboard:
         self.clock = clock
         self.hold_music = hold_music
         self.events = events
+        self.desk = desk
+        if desk is not None:
+            desk.on_transfer_to_menu(self._transferred_to_menu)
         self.calls: dict[str, ActiveCall] = {}
         self.finished: list[ActiveCall] = []  # the most recent ended calls, for the operators and tests
 
@@ -135,6 +143,8 @@ class Switchboard:
             call = self.calls.get(ref)
             if call is not None:
                 self._ended(call, worker_lost=True)
+        if self.desk is not None:
+            self.desk.worker_lost(lost.call_refs)
 
     def _incoming(self, worker_id: str, args: dict[str, Any]) -> None:
         raw = args.get("headers") or {}
@@ -185,6 +195,7 @@ class Switchboard:
         info = call.info
         found = self.centers.get(center)
         status = center_status(found.weekly_hours, self.clock(), self.calendar) if found else CenterStatus.OPEN
+        waits = self.desk.waits(center) if self.desk is not None else {}
         return CallContext(
             center=center,
             dialled=call.dialled,
@@ -192,6 +203,7 @@ class Switchboard:
             caller_area_code=area or (info.area_code if info else None),
             open_case=(transfer.continuing_case if transfer else None) or (info.open_case if info else None),
             status=status,
+            waits=waits,
             notice_heard=bool(transfer and transfer.recording_notice_heard),
             entry_step=transfer.to_step if transfer else None,
         )
@@ -219,8 +231,38 @@ class Switchboard:
             if isinstance(outcome, Transfer):
                 call.center = outcome.to_center
             skill = outcome.skill if isinstance(outcome, Enqueue) else outcome.to_queue
+            assert skill is not None
+            if self.desk is not None:
+                priority = outcome.priority if isinstance(outcome, Enqueue) else 5
+                self.desk.enqueue(self._caller(call, outcome), skill, priority)
+                return
             self._publish(CtiKind.CALL_QUEUED, call, skill=skill)
             self._hold(call)
+
+    def _caller(self, call: ActiveCall, outcome: Enqueue | Transfer) -> Caller:
+        info = call.info
+        case = outcome.continuing_case or call.case_number
+        return Caller(
+            worker_id=call.worker_id,
+            call_ref=call.call_ref,
+            sip_call_id=call.call_id,
+            center=call.center or "",
+            phone=info.phone_digits if info else None,
+            citizen_id=info.citizen_id if info else None,
+            notice_heard=any(t.notice_heard for t in call.traces),
+            case_number=case,
+            handoff_id=call.handoff_id if case is not None else None,
+        )
+
+    def _transferred_to_menu(self, caller: Caller, center: str, case_number: str | None) -> None:
+        """A blind transfer by an agent to another center's menu: the caller runs that center's IVR."""
+        call = self.calls.get(caller.call_ref)
+        if call is None or call.ended:
+            return
+        call.queued_at, call.outcome = None, None
+        call.case_number, call.handoff_id = case_number, caller.handoff_id
+        transfer = Transfer(center, continuing_case=case_number, recording_notice_heard=caller.notice_heard)
+        self._start_center(call, center, call.info.area_code if call.info else None, transfer)
 
     def _hold(self, call: ActiveCall) -> None:
         if self.hold_music is None:
@@ -236,29 +278,44 @@ class Switchboard:
             call.ivr.digit(str(args["digit"]))
 
     def _playback_done(self, worker_id: str, args: dict[str, Any]) -> None:
+        if self.desk is not None and self.desk.playback_done(args["call_ref"], str(args["playback_id"])):
+            return
         call = self.calls.get(args["call_ref"])
         if call is not None and call.ivr is not None:
             call.ivr.playback_done(str(args["playback_id"]))
 
     def _call_state(self, worker_id: str, args: dict[str, Any]) -> None:
+        cause = int(args.get("cause") or 0) or None
         call = self.calls.get(args["call_ref"])
-        if call is not None and args["state"] == "disconnected":
-            self._ended(call)
+        if call is None:
+            if self.desk is not None:
+                self.desk.leg_state(args["call_ref"], str(args["state"]), int(args.get("code") or 0), cause)
+            return
+        if args["state"] == "disconnected":
+            self._ended(call, cause=cause)
 
     # -- the end of a call ------------------------------------------------------------------------
-    def _ended(self, call: ActiveCall, worker_lost: bool = False) -> None:
+    def _ended(self, call: ActiveCall, worker_lost: bool = False, cause: int | None = None) -> None:
         if call.ended:
             return
         call.ended = True
         self.calls.pop(call.call_ref, None)
         if call.ivr is not None:
             call.ivr.hung_up()
+        if self.desk is not None and self.desk.caller_gone(call.call_ref, cause, worker_lost):
+            # an agent answered: the agent's contact is the record of this call (the desk writes it)
+            self.finished.append(call)
+            del self.finished[:-200]
+            return
         contact = self._contact(call, worker_lost)
         self._publish(CtiKind.CALL_ENDED, call, disposition=str(contact.disposition))
         call.recorded = self.db(self.store.record, contact)
         call.recorded.addErrback(self._failed, call, "contact record")
         self.finished.append(call)
         del self.finished[:-200]
+        if self.desk is not None and call.info is not None and call.info.phone_digits:
+            for request in (c for t in call.traces for c in t.callbacks):
+                self.desk.ivr_callback(request.center, request.skill, call.info.phone_digits, request.continuing_case)
 
     def _contact(self, call: ActiveCall, worker_lost: bool) -> FinishedContact:
         keys = [k for t in call.traces for k in t.keys]

@@ -8,11 +8,14 @@ marker (an unknown or unfilled marker is an error) and generates one route,
   Max-Forwards, sanity; OPTIONS to the edge itself answered 200;
 * in-dialog requests follow the Record-Route set (the dialog module watches them);
 * REGISTER: digest authentication against the ``subscriber`` table, then ``save``;
-* INVITE from a media worker: to a registered agent (``lookup("location")``);
+* INVITE from a media worker: to a registered agent (``lookup("location")``), or a citizen's
+  number to the PSTN gateway (callbacks);
 * INVITE from anyone else: the dialled number picks the candidate centers
   (404 when unknown), ``X-Sori-*`` headers carry them to a worker chosen
   round-robin among those with fewer than the cap of active dialogs
-  (a ``worker`` dialog profile keyed ``host:port``); 503 when all are full.
+  (a ``callers`` dialog profile keyed ``host:port``); 503 when all are full. The ``worker``
+  profile counts all of a worker's dialogs (callers and the legs it dialled to agents and
+  citizens): those end when the worker dies.
 """
 
 from __future__ import annotations
@@ -91,8 +94,23 @@ def render_config(config: EdgeConfig, plan: NumberPlan, paths: EdgePaths) -> str
         "DIALOG_TIMEOUT": str(config.dialog_timeout_seconds),
         "INVITE_TIMEOUT_MS": str(config.invite_timeout_seconds * 1000),
         "NUMBERS_ROUTE": numbers_route(plan),
+        "PSTN_ROUTE": pstn_route(config.pstn_gateway),
     }
     return fill(TEMPLATE, values)
+
+
+def pstn_route(gateway: str | None) -> str:
+    """Callbacks to Korean numbers (0 followed by 8-10 digits) go to the gateway; none: 404."""
+    if gateway is None:
+        return "\t# no PSTN gateway configured: callbacks to citizens cannot leave the platform"
+    return "\n".join(
+        [
+            '\tif ($rU =~ "^0[0-9]{8,10}$") {',
+            f'\t\t$du = "sip:{gateway}";',
+            "\t\troute(RELAY);",
+            "\t}",
+        ]
+    )
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -200,7 +218,7 @@ modparam("auth_db", "use_domain", 0)
 modparam("auth_db", "load_credentials", "")
 
 # calls: every dialog tracked; the "worker" profile counts a worker's dialogs by host:port
-modparam("dialog", "profiles_with_value", "worker")
+modparam("dialog", "profiles_with_value", "worker;callers")
 modparam("dialog", "default_timeout", {{DIALOG_TIMEOUT}})
 modparam("dialog", "send_bye", 1)
 modparam("dialog", "dlg_match_mode", 1)
@@ -308,16 +326,18 @@ route[REGISTRAR] {
 	exit;
 }
 
-# A media worker bridging a caller to an agent: the agent's login is the Request-URI user.
+# A media worker calling out: to a registered agent (the login is the Request-URI user) or, for a
+# callback, to a citizen's number through the PSTN gateway when one is configured.
 route[FROM_WORKER] {
 	dlg_manage();
 	$var(key) = $si + ":" + $sp;
 	set_dlg_profile("worker", "$var(key)");
-	if (!lookup("location")) {
-		sl_send_reply("404", "Agent Not Registered");
-		exit;
+	if (lookup("location")) {
+		route(RELAY);
 	}
-	route(RELAY);
+{{PSTN_ROUTE}}
+	sl_send_reply("404", "Not Registered");
+	exit;
 }
 
 # A caller dialling a center number: to a media worker with room for one more call.
@@ -363,14 +383,15 @@ route[TO_WORKER] {
 	route(RELAY);
 }
 
-# From $du on, the first worker with fewer than {{WORKER_CAP}} dialogs joins the "worker" profile.
+# From $du on, the first worker with fewer than {{WORKER_CAP}} callers joins the "callers" and "worker" profiles.
 route[PICK_WORKER] {
 	$avp(worker) = $null;
 	$var(more) = 1;
 	while ($var(more) == 1) {
 		$var(key) = $(du{uri.host}) + ":" + $(du{uri.port});
-		get_profile_size("worker", "$var(key)", "$var(calls)");
+		get_profile_size("callers", "$var(key)", "$var(calls)");
 		if ($var(calls) < {{WORKER_CAP}}) {
+			set_dlg_profile("callers", "$var(key)");
 			set_dlg_profile("worker", "$var(key)");
 			$avp(worker) = $var(key);
 			$var(more) = 0;
@@ -386,6 +407,7 @@ failure_route[WORKER_FAILED] {
 		exit;
 	}
 	if (t_check_status("408|500|503") && $avp(worker) != $null) {
+		unset_dlg_profile("callers", "$avp(worker)");
 		unset_dlg_profile("worker", "$avp(worker)");
 		lock("workers");
 		if (ds_next_dst()) {

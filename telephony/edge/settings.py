@@ -37,13 +37,17 @@ class EdgeConfig(BaseModel):
     port: int = Field(5060, ge=1, le=65535)
     tcp: bool = True
     realm: str = "sori"  # digest realm of agents' phones; the stored HA1 depends on it
-    worker_call_cap: int = Field(4, ge=1)  # pjsua2's compile-time limit of 4 calls per process
+    # Callers admitted per worker. pjsua2 allows 4 calls per process and each caller may need a second
+    # leg (to an agent) in the same worker, so 2 callers fill it; an IVR-only deployment may set 4.
+    worker_call_cap: int = Field(2, ge=1, le=4)
     max_message_bytes: int = Field(8192, ge=1024, le=65535)
     pike: PikeConfig = PikeConfig()
     scanners: tuple[str, ...] = DEFAULT_SCANNERS
     worker_ping_seconds: int = Field(0, ge=0)  # 0: Kamailio does not probe workers; the control process does
     dialog_timeout_seconds: int = Field(4 * 3600, ge=60)
     invite_timeout_seconds: int = Field(30, ge=1)  # no final answer from a worker or phone within this: 408
+    # host:port of the gateway that carries callbacks to citizens' phones (a SIP trunk); None: no callbacks out
+    pstn_gateway: str | None = Field(None, pattern=r"^[A-Za-z0-9.\-]+:[0-9]{1,5}$")
     children: int = Field(4, ge=1, le=64)
     shared_memory_mb: int = Field(64, ge=16)
     private_memory_mb: int = Field(8, ge=2)

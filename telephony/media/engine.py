@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import wave
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -22,7 +21,7 @@ from twisted.internet import defer, task
 from twisted.protocols import amp
 
 from telephony.media import protocol as p
-from telephony.media.legs import Leg, Prompt, WorkerAccount, interesting_headers, tx_option
+from telephony.media.legs import Leg, Prompt, WorkerAccount, interesting_headers, tx_option, wav_seconds
 
 log = logging.getLogger("sori.media.engine")
 
@@ -158,10 +157,10 @@ class MediaEngine:
         leg = Leg(self, account, call_ref, prm.callId)
         refuse = 503 if self.draining else 486 if len(self.legs) >= self.capacity else 0
         if refuse:
+            # Ending the call inside onIncomingCall makes pjsua2 2.15 free the cloned INVITE twice (an
+            # assertion aborts the process): refuse it on the next turn of the reactor, keeping the reference.
             self.refused[leg.getId()] = leg
-            answer = pj.CallOpParam(True)
-            answer.statusCode = refuse
-            leg.hangup(answer)
+            self.reactor.callLater(0, self._refuse, leg, refuse)
             return
         self.legs[call_ref] = leg
         info = leg.getInfo()
@@ -176,6 +175,14 @@ class MediaEngine:
             to_uri=info.localUri,
             headers=p.header_list(interesting_headers(prm.rdata.wholeMsg)),
         )
+
+    def _refuse(self, leg: Leg, code: int) -> None:
+        answer = pj.CallOpParam(True)
+        answer.statusCode = code
+        try:
+            leg.hangup(answer)
+        except pj.Error:
+            self.refused.pop(leg.getId(), None)
 
     def leg_state(self, leg: Leg) -> None:
         info = leg.getInfo()
@@ -197,6 +204,7 @@ class MediaEngine:
             state="disconnected",
             code=int(info.lastStatusCode),
             reason=str(info.lastReason),
+            cause=leg.cause if leg.cause is not None else 0,
         )
 
     def leg_media(self, leg: Leg) -> None:
@@ -409,11 +417,3 @@ class MediaEngine:
 
         self.reactor.callLater(0.02, check)
         return done
-
-
-def wav_seconds(path: Path) -> float:
-    try:
-        with wave.open(str(path)) as wav:
-            return float(wav.getnframes()) / float(wav.getframerate())
-    except (OSError, wave.Error, EOFError):
-        return 0.0

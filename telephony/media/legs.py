@@ -8,6 +8,9 @@ and are handled synchronously, because a ``Call`` must be dropped inside ``onCal
 
 from __future__ import annotations
 
+import re
+import wave
+from pathlib import Path
 from typing import Any, Protocol
 
 import pjsua2 as pj
@@ -46,8 +49,12 @@ class Leg(pj.Call):  # type: ignore[misc]
             pj.Call.__init__(self, account, call_id)
         self.owner = owner
         self.call_ref = call_ref
+        self.cause: int | None = None  # Q.850 cause of the request that ended the call (Reason header), if any
 
     def onCallState(self, prm: Any) -> None:
+        cause = q850_cause(_received_message(prm))
+        if cause is not None:
+            self.cause = cause
         self.owner.leg_state(self)
 
     def onCallMediaState(self, prm: Any) -> None:
@@ -61,14 +68,7 @@ class Leg(pj.Call):  # type: ignore[misc]
 
     def audio(self) -> Any | None:
         """The leg's audio port on the conference bridge, or None while it has no active audio."""
-        try:
-            info = self.getInfo()
-            for index, media in enumerate(info.media):
-                if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-                    return self.getAudioMedia(index)
-        except pj.Error:
-            return None
-        return None
+        return active_audio(self)
 
 
 class Prompt(pj.AudioMediaPlayer):  # type: ignore[misc]
@@ -86,6 +86,27 @@ class Prompt(pj.AudioMediaPlayer):  # type: ignore[misc]
             self.owner.prompt_eof(self.playback_id)
 
 
+def active_audio(call: Any) -> Any | None:
+    """A pjsua2 call's audio port on the conference bridge, or None while it has no active audio."""
+    try:
+        info = call.getInfo()
+        for index, media in enumerate(info.media):
+            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                return call.getAudioMedia(index)
+    except pj.Error:
+        return None
+    return None
+
+
+def wav_seconds(path: Path) -> float:
+    """The length of a WAV file in seconds; 0 while its header is not written yet (or it is no WAV)."""
+    try:
+        with wave.open(str(path)) as wav:
+            return float(wav.getnframes()) / float(wav.getframerate())
+    except (OSError, wave.Error, EOFError):
+        return 0.0
+
+
 def tx_option(headers: dict[str, str]) -> Any:
     """A CallOpParam carrying extra SIP headers (User-to-User, X-Sori-*)."""
     prm = pj.CallOpParam(True)
@@ -95,6 +116,29 @@ def tx_option(headers: dict[str, str]) -> Any:
         header.hValue = value
         prm.txOption.headers.append(header)
     return prm
+
+
+_REASON = re.compile(r"^Reason\s*:\s*Q\.850\s*;(?:[^\r\n]*?;)?\s*cause\s*=\s*(\d{1,3})", re.I | re.M)
+
+
+def q850_cause(whole_msg: str) -> int | None:
+    """The Q.850 cause of a ``Reason`` header (RFC 3326) in a SIP message, e.g. 16 normal clearing."""
+    match = _REASON.search(whole_msg.split("\r\n\r\n", 1)[0])
+    return int(match.group(1)) if match else None
+
+
+def _received_message(prm: Any) -> str:
+    """The SIP message that changed the call's state, when it was one received (a BYE, CANCEL or reply)."""
+    try:
+        event = prm.e
+        if event.type != pj.PJSIP_EVENT_TSX_STATE:
+            return ""
+        tsx = event.body.tsxState
+        if tsx.type != pj.PJSIP_EVENT_RX_MSG:
+            return ""
+        return str(tsx.src.rdata.wholeMsg)
+    except (AttributeError, pj.Error):
+        return ""
 
 
 def interesting_headers(whole_msg: str) -> dict[str, str]:

@@ -272,6 +272,15 @@ class MediaPool(service.Service):
         ready = [w for w in self.workers.values() if w.free_slots > 0]
         return max(ready, key=lambda w: w.free_slots, default=None)
 
+    def worker_free_slots(self, worker_id: str) -> int:
+        worker = self.workers.get(worker_id)
+        return worker.free_slots if worker is not None else 0
+
+    def worker_with_slots(self, slots: int) -> str | None:
+        """A ready worker with at least ``slots`` free call slots (the freest one), for outbound calls."""
+        worker = self.pick_worker()
+        return worker.worker_id if worker is not None and worker.free_slots >= slots else None
+
     def ready_workers(self) -> list[Worker]:
         return [w for w in self.workers.values() if w.ready]
 

@@ -137,7 +137,14 @@ class CallState(_Command):
     """A leg changed state: ``calling``, ``early``, ``connecting``, ``confirmed``, ``disconnected``,
     or ``transfer`` (progress of a REFER, ``code`` is the NOTIFY status)."""
 
-    arguments = [(b"call_ref", _u()), (b"state", _u()), (b"code", _i()), (b"reason", _u())]  # noqa: RUF012
+    # cause: the Q.850 cause of the Reason header on the BYE/CANCEL that ended the call (0: none given)
+    arguments = [  # noqa: RUF012
+        (b"call_ref", _u()),
+        (b"state", _u()),
+        (b"code", _i()),
+        (b"reason", _u()),
+        (b"cause", _i(optional=True)),
+    ]
 
 
 class DtmfReceived(_Command):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sori.seed.demo import CENTERS_FILE
+from tests.e2e.stack import running_stack
 from tests.support import sipp as scenarios
 from tests.support.postgres import free_port
 from tests.support.shared import shared_dir
@@ -31,70 +30,10 @@ SORI = str(Path(sys.executable).with_name("sori"))
 PROMPTS = Path(tempfile.gettempdir()) / "sori-e2e-prompts"  # a cache shared by runs: synthesis is slow
 
 
-def free_pair() -> int:
-    """A base port whose next port is free too (the two media workers)."""
-    for _ in range(50):
-        base = free_port()
-        with (
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a,
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b,
-        ):
-            try:
-                a.bind(("127.0.0.1", base))
-                b.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-            return base
-    raise AssertionError("no two free ports in a row")
-
-
 @pytest.fixture
 def stack() -> Iterator[dict[str, object]]:
-    state = Path(tempfile.mkdtemp(prefix="sori-e2e-"))
-    http, sip, base = free_port(), free_port(), free_pair()
-    log = state / "sori.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
-    env.update(
-        SORI_LOG__FILE=str(log),
-        SORI_TELEPHONY__WORKER_PORT_BASE=str(base),
-        SORI_TELEPHONY__PROMPT_RATE="300",
-        SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
-    )
-    # Seed, then open 국세상담센터 around the clock, so the IVR does not depend on the hour the test runs at
-    # (it closes at 18:00 Seoul time); then start without --demo, which would re-import the centers file.
-    subprocess.run([SORI, "seed", "--demo", "--state-dir", str(state / "s")], cwd=state, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    centers = state / "centers.csv"
-    rows = CENTERS_FILE.read_text(encoding="utf-8").splitlines()
-    centers.write_text("\n".join(r.replace("mon-fri 09:00-18:00", "24/7") if r.startswith("NTS126,") else r
-                                 for r in rows) + "\n", encoding="utf-8")  # fmt: skip
-    subprocess.run([SORI, "centers", "import", str(centers), "--state-dir", str(state / "s")], cwd=state, env=env,
-                   check=True, capture_output=True)  # fmt: skip
-    process = subprocess.Popen(
-        [SORI, "up", "--port", str(http), "--sip-port", str(sip), "--state-dir", str(state / "s")],
-        cwd=state, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 240
-        ready = False
-        while time.monotonic() < deadline and not ready:
-            assert process.poll() is None, f"sori up exited: {log.read_text() if log.exists() else ''}"
-            text = log.read_text(encoding="utf-8") if log.exists() else ""
-            ready = '"prompts ready"' in text and text.count('"msg": "media worker') >= 0 and '"sori up"' in text
-            time.sleep(0.5)
-        assert ready, "sori up did not get ready"
-        assert requests.get(f"http://127.0.0.1:{http}/healthz", timeout=5).status_code == 200
-        time.sleep(1.0)  # the workers' hello and the edge's dispatcher probe
-        yield {"process": process, "sip": sip, "state": state, "log": log, "base": base, "http": http}
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        shutil.rmtree(state, ignore_errors=True)
+    with running_stack() as running:
+        yield running
 
 
 def caller_without_open_case(db: Path) -> str:

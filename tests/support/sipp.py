@@ -97,3 +97,57 @@ Content-Length: 0
 
 def scenario(name: str, *parts: str) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<scenario name="{name}">\n{"".join(parts)}</scenario>\n'
+
+
+def stream(wav: str) -> str:
+    """Start sending ``wav`` (8 kHz μ-law) as RTP in a loop until the call ends."""
+    return f'<nop><action><exec rtp_stream="{wav},-1,0"/></action></nop>\n'
+
+
+def bye_with_cause(cause: int, text: str) -> str:
+    """A BYE carrying ``Reason: Q.850;cause=N`` (RFC 3326), as a mobile network sends when a line fails."""
+    return BYE.replace("Max-Forwards: 70\n", f'Reason: Q.850;cause={cause};text="{text}"\nMax-Forwards: 70\n', 1)
+
+
+def answering_phone(tone_wav: str) -> str:
+    """A citizen's phone behind the PSTN gateway: answers the callback, talks (a tone), awaits the BYE."""
+    return scenario(
+        "citizen answers a callback",
+        f"""<recv request="INVITE" crlf="true" rrs="true"/>
+<send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:citizen@[local_ip]:[local_port]>
+Content-Length: 0
+
+]]></send>
+<send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:citizen@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+]]></send>
+<recv request="ACK" crlf="true"/>
+{stream(tone_wav)}{AWAIT_BYE.replace('timeout="20000"', 'timeout="90000"')}""",
+    )

@@ -1,0 +1,271 @@
+"""What the desk needs of the case store while agents talk to callers: contacts, cases, hand-offs, callbacks.
+
+Every function is blocking and runs on the database thread pool, one unit of work each. They act as
+the agent on the call (an ``Actor`` built from the agent's record), so the case events name the agent,
+and they go through the foundation's domain services only: the rules of continuity (a transfer keeps
+the case, a drop schedules a callback) live there, not here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from crm.actor import Actor
+from crm.agents.model import Agent, Role
+from crm.calendar import WorkCalendar
+from crm.cases import contacts, services
+from crm.cases.continuity import ContinuityPolicy, continuable_cases
+from crm.cases.model import CallbackStatus, Channel, Disposition
+from crm.errors import Conflict, DomainError
+from crm.ports import UnitOfWork
+from crm.store.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    """An agent as the ACD and the desk know them."""
+
+    agent_id: int
+    login: str
+    center: str
+    skills: dict[str, int]
+    role: str
+
+    def actor(self) -> Actor:
+        return Actor(center_code=self.center, role=Role(self.role), login=self.login, agent_id=self.agent_id)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The agent's contact for a call just answered; ``handoff`` is the sender's summary on a transfer."""
+
+    interaction_id: int
+    case_number: str | None
+    citizen_id: int | None
+    handoff_summary: str | None = None
+    handoff_from: str | None = None
+    note: str | None = None  # why the case could not be continued, when it could not
+
+
+@dataclass(frozen=True)
+class CallbackTask:
+    callback_id: int
+    center: str
+    due_at: dt.datetime
+    case_number: str | None
+    phone: str | None  # digits to dial, None when the citizen has no number on record
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Ended:
+    interaction_id: int
+    callback: CallbackTask | None
+
+
+@dataclass(frozen=True)
+class HandedOff:
+    case_number: str
+    handoff_id: int
+
+
+class AgentContacts:
+    def __init__(self, uow: UnitOfWorkFactory, policy: ContinuityPolicy, calendar: WorkCalendar) -> None:
+        self.uow = uow
+        self.policy = policy
+        self.calendar = calendar
+
+    def agents(self) -> list[AgentRecord]:
+        with self.uow(readonly=True) as uow:
+            return [_record(a) for a in uow.agents.list() if a.active and a.id is not None]
+
+    def agent(self, login: str) -> AgentRecord | None:
+        with self.uow(readonly=True) as uow:
+            found = uow.agents.by_login(login)
+            return _record(found) if found is not None and found.active and found.id is not None else None
+
+    def answered(
+        self,
+        agent: AgentRecord,
+        now: dt.datetime,
+        *,
+        channel: Channel,
+        center: str,
+        phone: str | None,
+        citizen_id: int | None,
+        sip_call_id: str,
+        queued_at: dt.datetime | None,
+        case_number: str | None,
+        handoff_id: int | None,
+    ) -> Answered:
+        """The agent picked up: their contact starts, on the continuing case when there is one."""
+        try:
+            return self._answered(
+                agent, now, channel, center, phone, citizen_id, sip_call_id, queued_at, case_number, handoff_id
+            )
+        except DomainError as error:
+            if case_number is None:
+                raise
+            # The case was closed or merged meanwhile: the contact starts without it, the agent opens one.
+            found = self._answered(agent, now, channel, center, phone, citizen_id, sip_call_id, queued_at, None, None)
+            return dataclasses.replace(found, note=f"{error.code}: {error}")
+
+    def _answered(
+        self,
+        agent: AgentRecord,
+        now: dt.datetime,
+        channel: Channel,
+        center: str,
+        phone: str | None,
+        citizen_id: int | None,
+        sip_call_id: str,
+        queued_at: dt.datetime | None,
+        case_number: str | None,
+        handoff_id: int | None,
+    ) -> Answered:
+        actor = agent.actor()
+        with self.uow() as uow:
+            interaction, _, _ = contacts.start_interaction(
+                uow,
+                actor,
+                now,
+                self.policy,
+                channel=channel,
+                center_code=center,
+                phone=phone,
+                citizen_id=citizen_id,
+                sip_call_id=sip_call_id,
+                queued_at=queued_at,
+            )
+            assert interaction.id is not None
+            summary = sender = number = None
+            if case_number is not None:
+                if handoff_id is not None:
+                    handoff = services.accept_handoff(uow, actor, now, number=case_number, handoff_id=handoff_id)
+                    summary, sender = handoff.summary, handoff.from_center
+                case = services.continue_case(
+                    uow, actor, now, interaction_id=interaction.id, number=case_number, policy=self.policy
+                )
+                number = case.number
+            uow.commit()
+            return Answered(interaction.id, number, interaction.citizen_id, summary, sender)
+
+    def ended(
+        self,
+        agent: AgentRecord,
+        now: dt.datetime,
+        *,
+        interaction_id: int,
+        disposition: Disposition,
+        dropped: bool,
+        recording_ref: str | None,
+    ) -> Ended:
+        """The agent's contact ended; a dropped one on a case gets its callback task (continuity rules)."""
+        with self.uow() as uow:
+            _, callback = contacts.end_interaction(
+                uow,
+                agent.actor(),
+                now,
+                self.policy,
+                interaction_id=interaction_id,
+                disposition=disposition,
+                dropped=dropped,
+                recording_ref=recording_ref,
+            )
+            task = None
+            if callback is not None and callback.id is not None:
+                task = self._task(uow, callback.id)
+            uow.commit()
+            return Ended(interaction_id, task)
+
+    def hand_off(
+        self,
+        agent: AgentRecord,
+        now: dt.datetime,
+        *,
+        interaction_id: int,
+        to_center: str,
+        to_queue: str | None,
+        summary: str,
+        reason: str,
+    ) -> HandedOff:
+        """Transfer: the same case goes with the caller (a case is opened first if the contact has none)."""
+        actor = agent.actor()
+        with self.uow() as uow:
+            interaction = services.own_interaction(uow, actor, interaction_id)
+            if interaction.case_id is None:
+                if interaction.citizen_id is None:
+                    raise Conflict("the caller is not identified: pick the citizen before transferring")
+                case = services.open_case(
+                    uow,
+                    actor,
+                    now,
+                    citizen_id=interaction.citizen_id,
+                    center_code=agent.center,
+                    channel=interaction.channel,
+                    summary=summary,
+                    interaction_id=interaction_id,
+                )
+            else:
+                found = uow.cases.get_by_id(interaction.case_id)
+                assert found is not None
+                case = found
+            handoff = services.hand_off(
+                uow,
+                actor,
+                now,
+                self.calendar,
+                self.policy,
+                number=case.number,
+                to_center=to_center,
+                to_queue=to_queue,
+                reason=reason,
+                summary=summary,
+            )
+            assert handoff.id is not None
+            uow.commit()
+            return HandedOff(case.number, handoff.id)
+
+    def pending_callbacks(self) -> list[CallbackTask]:
+        with self.uow(readonly=True) as uow:
+            return [
+                self._task(uow, c.id)
+                for c in uow.callbacks.pending(None, None)
+                if c.id is not None and c.status is CallbackStatus.PENDING
+            ]
+
+    def callback_finished(self, callback_id: int, status: CallbackStatus, attempts: int) -> None:
+        with self.uow() as uow:
+            callback = uow.callbacks.get(callback_id)
+            if callback is not None and callback.status in (CallbackStatus.PENDING, CallbackStatus.DIALING):
+                callback.status = status
+                callback.attempts = attempts
+                uow.commit()
+
+    def open_case_for(self, citizen_id: int, now: dt.datetime) -> str | None:
+        with self.uow(readonly=True) as uow:
+            offered = continuable_cases(uow.cases.for_citizen(citizen_id), now, self.policy)
+            return offered[0].number if offered else None
+
+    @staticmethod
+    def _task(uow: UnitOfWork, callback_id: int) -> CallbackTask:
+        callback = uow.callbacks.get(callback_id)
+        assert callback is not None
+        case = uow.cases.get_by_id(callback.case_id)
+        phones = uow.citizens.phones(callback.citizen_id)
+        phone = phones[-1].digits if phones else None
+        return CallbackTask(
+            callback_id,
+            callback.center_code,
+            callback.due_at,
+            case.number if case else None,
+            phone,
+            callback.attempts,
+        )
+
+
+def _record(agent: Agent) -> AgentRecord:
+    assert agent.id is not None
+    return AgentRecord(agent.id, agent.login, agent.center_code, dict(agent.skills), str(agent.role))

@@ -1,0 +1,220 @@
+"""HTTP routes of the desk: an agent's state (ready, not ready, logged out) and their current call (hold,
+hang up, blind and warm transfer), and the supervisors' view of agents and queues.
+
+Handlers run on the database thread pool; the desk lives on the reactor thread, so every call into it
+goes through ``blockingCallFromThread``. The routes hold no write transaction of their own (``writes=False``):
+the desk writes through its own units of work, which a held SQLite write lock would block. Without
+telephony (``sori up --no-telephony``) they answer 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from twisted.internet import threads
+
+from crm.agents.model import Role
+from crm.api.errors import ApiError
+from crm.api.kit import ApiRequest, Reply, Router
+from crm.api.schemas import In
+from telephony.control.desk import Desk
+
+V1 = "/api/v1/telephony"
+TAKES_CALLS = frozenset({Role.AGENT, Role.SUPERVISOR})
+WATCHES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+@dataclass
+class DeskRef:
+    """The desk once telephony has started (None before, or when telephony is off)."""
+
+    reactor: Any
+    desk: Desk | None = None
+
+    def run(self, function: Callable[[Desk], Any]) -> Any:
+        if self.desk is None:
+            raise ApiError("telephony-unavailable", "telephony is not running on this server")
+        desk = self.desk
+        return threads.blockingCallFromThread(self.reactor, function, desk)
+
+
+class AgentStateIn(In):
+    state: Literal["ready", "not-ready", "logged-out"]
+    reason: str | None = Field(None, min_length=1, max_length=40)
+
+
+class HoldIn(In):
+    on: bool
+
+
+class TransferIn(In):
+    mode: Literal["blind", "warm"]
+    summary: str = Field(min_length=1, max_length=2000)
+    to_center: str | None = Field(None, min_length=2, max_length=16)
+    to_queue: str | None = Field(None, min_length=1, max_length=40)
+    to_uri: str | None = Field(None, min_length=5, max_length=200)
+
+
+class CallOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    call_id: str
+    center: str
+    queue: str
+    channel: str
+    agent: str | None
+    answered: bool
+    held: bool
+    case_number: str | None
+    interaction_id: int | None
+    consulting: str | None
+    consult_answered: bool
+    handoff_summary: str | None
+    recording: str | None
+
+
+class AgentStateOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: str
+    center: str | None = None
+    state: str
+    reason: str | None
+    wrapup_until: str | None = None
+    call: CallOut | None
+
+
+class AgentsOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agents: list[AgentStateOut]
+
+
+class QueuePositionOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    call_id: str | None
+    position: int
+    ewt_s: int | None
+
+
+class QueueOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    center: str
+    skill: str
+    waiting: int
+    expected_wait_s: int | None
+    abandoned: int
+    positions: list[QueuePositionOut]
+
+
+class QueuesOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    queues: list[QueueOut]
+
+
+class TransferOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: str
+    case_number: str | None
+    handoff_id: int | None = None
+    call: CallOut | None = None
+
+
+def register(router: Router, ref: DeskRef) -> None:
+    def me(req: ApiRequest[Any], uow: object) -> Reply:
+        login = req.require_actor().login
+        return Reply(200, AgentStateOut(**ref.run(lambda d: d.agent_view(login))))
+
+    router.route("GET", f"{V1}/agents/me", summary="The agent's telephony state and current call",
+                 tag="telephony", roles=TAKES_CALLS, writes=False, responses={200: AgentStateOut},
+                 errors=(401, 403, 503))(me)  # fmt: skip
+
+    def set_state(req: ApiRequest[AgentStateIn], uow: object) -> Reply:
+        login = req.require_actor().login
+        body = req.body
+        view = ref.run(lambda d: d.agent_state(login, body.state, body.reason))
+        return Reply(200, AgentStateOut(**view))
+
+    router.route("PUT", f"{V1}/agents/me/state",
+                 summary="Log in to the ACD and become ready, take a break (not-ready with a reason), end wrap-up "
+                 "(ready), or log out", tag="telephony", roles=TAKES_CALLS, body=AgentStateIn, writes=False,
+                 responses={200: AgentStateOut}, errors=(401, 403, 409, 422, 503))(set_state)  # fmt: skip
+
+    def agents(req: ApiRequest[Any], uow: object) -> Reply:
+        actor = req.require_actor()
+        centers = None if actor.role is Role.ADMIN or actor.center_code is None else {actor.center_code}
+        views = ref.run(lambda d: d.agents_view(centers))
+        return Reply(200, AgentsOut(agents=[AgentStateOut(**v) for v in views]))
+
+    router.route("GET", f"{V1}/agents", summary="Agents' states (supervisors: their center; admins: all)",
+                 tag="telephony", roles=WATCHES, writes=False, responses={200: AgentsOut},
+                 errors=(401, 403, 503))(agents)  # fmt: skip
+
+    def queues(req: ApiRequest[Any], uow: object) -> Reply:
+        actor = req.require_actor()
+        centers = None if actor.role is Role.ADMIN or actor.center_code is None else {actor.center_code}
+        views = ref.run(lambda d: d.queues_view(centers))
+        return Reply(200, QueuesOut(queues=[QueueOut(**v) for v in views]))
+
+    router.route("GET", f"{V1}/queues", summary="Queues: callers waiting, expected wait, abandons",
+                 tag="telephony", roles=frozenset({Role.AGENT, *WATCHES}), writes=False,
+                 responses={200: QueuesOut}, errors=(401, 403, 503))(queues)  # fmt: skip
+
+    def hold(req: ApiRequest[HoldIn], uow: object) -> Reply:
+        login = req.require_actor().login
+        on = req.body.on
+        return Reply(200, CallOut(**ref.run(lambda d: d.hold(login, on))))
+
+    router.route("POST", f"{V1}/calls/current/hold", summary="Put the caller on hold (music) or take them back",
+                 tag="telephony", roles=TAKES_CALLS, body=HoldIn, idempotent_post=False, writes=False,
+                 responses={200: CallOut}, errors=(401, 403, 409, 422, 503))(hold)  # fmt: skip
+
+    def hangup(req: ApiRequest[Any], uow: object) -> Reply:
+        login = req.require_actor().login
+        ref.run(lambda d: d.hangup(login))
+        return Reply(204, None)
+
+    router.route("POST", f"{V1}/calls/current/hangup", summary="End the current call", tag="telephony",
+                 roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={204: None},
+                 errors=(401, 403, 409, 503))(hangup)  # fmt: skip
+
+    def transfer(req: ApiRequest[TransferIn], uow: object) -> Reply:
+        login = req.require_actor().login
+        b = req.body
+        result = ref.run(lambda d: d.transfer(login, mode=b.mode, summary=b.summary, to_center=b.to_center,
+                                              to_queue=b.to_queue, to_uri=b.to_uri))  # fmt: skip
+        if "call_id" in result:  # warm: the consultation is ringing; the call is still the agent's
+            return Reply(202, TransferOut(mode="warm", case_number=result["case_number"], call=CallOut(**result)))
+        return Reply(200, TransferOut(**result))
+
+    router.route("POST", f"{V1}/calls/current/transfer",
+                 summary="Transfer the caller with their case and a summary: blind (to a center's queue or menu, or "
+                 "outside by REFER with the case in User-to-User) or warm (consult the receiving agent first)",
+                 tag="telephony", roles=TAKES_CALLS, body=TransferIn, idempotent_post=False, writes=False,
+                 responses={200: TransferOut, 202: TransferOut},
+                 errors=(401, 403, 404, 409, 422, 503))(transfer)  # fmt: skip
+
+    def complete(req: ApiRequest[Any], uow: object) -> Reply:
+        login = req.require_actor().login
+        return Reply(200, CallOut(**ref.run(lambda d: d.complete_transfer(login))))
+
+    router.route("POST", f"{V1}/calls/current/transfer/complete",
+                 summary="Warm transfer: hand the caller to the consulted agent and leave", tag="telephony",
+                 roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={200: CallOut},
+                 errors=(401, 403, 409, 503))(complete)  # fmt: skip
+
+    def cancel(req: ApiRequest[Any], uow: object) -> Reply:
+        login = req.require_actor().login
+        return Reply(200, CallOut(**ref.run(lambda d: d.cancel_transfer(login))))
+
+    router.route("POST", f"{V1}/calls/current/transfer/cancel",
+                 summary="Warm transfer: drop the consultation and take the caller back", tag="telephony",
+                 roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={200: CallOut},
+                 errors=(401, 403, 409, 503))(cancel)  # fmt: skip
