@@ -42,6 +42,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     library = PromptLibrary(config.prompts_dir or settings.state_dir / "prompts", rate=config.prompt_rate)
     # In-memory bill and certificate ports with demo data until the agent-tools issue brings the HTTP adapters.
     ledger, issuer = demo_bill_ledger(), demo_certificate_issuer()
+    recordings = config.recordings_dir or settings.state_dir / "recordings"
     acd = Acd(centers.values(), queue_configs(flows, centers, config), system.calendar)
     desk = Desk(
         acd,
@@ -52,7 +53,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         settings=DeskSettings(
             edge_host=settings.edge.host,
             edge_port=settings.edge.port,
-            recordings_dir=config.recordings_dir or settings.state_dir / "recordings",
+            recordings_dir=recordings,
             ring_timeout_s=config.ring_timeout_s,
             callback_delay_s=config.callback_delay_s,
         ),
@@ -75,6 +76,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         hold_music=lambda: threads.deferToThread(library.hold_music),
         events=system.cti,
         desk=desk,
+        recordings_dir=recordings,
     )
     ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers)
     service = TelephonyService(

@@ -106,6 +106,7 @@ class Caller:
     notice_heard: bool
     case_number: str | None = None
     handoff_id: int | None = None
+    recording: Path | None = None  # the call's recording, when the switchboard already records it
 
 
 @dataclass
@@ -785,7 +786,6 @@ class Desk:
         """The current agent leaves the call (transfer): their leg hangs up, their contact ends, wrap-up."""
         leg = conv.agent
         assert leg is not None
-        self._stop_recording(conv)
         login = leg.login
         self._release_leg(conv, leg)
         try:
@@ -980,18 +980,18 @@ class Desk:
         files.addErrback(self._failed, conv, "announcement")
 
     def _start_recording(self, conv: Conversation) -> None:
+        """The conversation's recording: the call's own (from the notice on), else one started now."""
+        if conv.caller.recording is not None:
+            conv.recording = conv.caller.recording
+            return
         if not conv.caller.notice_heard:
             return
         day = self.clock().strftime("%Y/%m/%d")
         directory = self.settings.recordings_dir / day
         directory.mkdir(parents=True, exist_ok=True)
-        conv.recording = directory / f"{conv.acd_id}.wav"
+        conv.recording = conv.caller.recording = directory / f"{conv.acd_id}.wav"
         log.info("recording", extra={"sip_call_id": conv.caller.sip_call_id, "path": str(conv.recording)})
         self._command(conv, media.StartRecording, call_ref=conv.caller.call_ref, path=str(conv.recording))
-
-    def _stop_recording(self, conv: Conversation) -> None:
-        if conv.recording is not None:
-            self._command(conv, media.StopRecording, call_ref=conv.caller.call_ref)
 
     def _recording_ref(self, conv: Conversation) -> str | None:
         if conv.recording is None:

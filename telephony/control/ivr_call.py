@@ -81,8 +81,10 @@ class IvrCall:
         prompts: PromptFiles,
         self_service: SelfServicePort,
         clock: Scheduler,
+        on_notice: Callable[[], None] | None = None,
     ) -> None:
         self.session = session
+        self.on_notice = on_notice  # the caller heard the recording notice: recording may start
         self.leg = leg
         self.prompts = prompts
         self.self_service = self_service
@@ -154,6 +156,8 @@ class IvrCall:
                 return
             if isinstance(action, RecordingNoticeHeard):
                 self.trace.notice_heard = True
+                if self.on_notice is not None:
+                    self.on_notice()
             elif isinstance(action, ContinueCase):
                 self.trace.continued_case = action.case_number
             elif isinstance(action, ScheduleCallback):

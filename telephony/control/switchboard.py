@@ -66,6 +66,7 @@ class ActiveCall:
     queued_at: dt.datetime | None = None
     ended: bool = False
     recorded: defer.Deferred[Any] | None = None
+    recording: Path | None = None  # the call's recording, from the end of the recording notice to hang-up
     handoff_id: int | None = None  # a blind transfer's hand-off, accepted by the agent who answers next
     case_number: str | None = None  # the case a transfer carries into the next center's menu
 
@@ -108,6 +109,7 @@ class Switchboard:
         hold_music: Callable[[], defer.Deferred[Path]] | None = None,
         events: CtiBus | None = None,
         desk: Desk | None = None,
+        recordings_dir: Path | None = None,
     ) -> None:
         self.pool = pool
         self.flows = flows
@@ -122,6 +124,7 @@ class Switchboard:
         self.hold_music = hold_music
         self.events = events
         self.desk = desk
+        self.recordings_dir = recordings_dir
         if desk is not None:
             desk.on_transfer_to_menu(self._transferred_to_menu)
         self.calls: dict[str, ActiveCall] = {}
@@ -210,10 +213,19 @@ class Switchboard:
 
     def _run_ivr(self, call: ActiveCall, session: IvrSession) -> None:
         leg = WorkerLeg(self.pool, call.worker_id, call.call_ref)
-        call.ivr = IvrCall(session, leg, self.prompts, self.self_service, self.scheduler)
+        call.ivr = IvrCall(session, leg, self.prompts, self.self_service, self.scheduler, lambda: self._record(call))
         call.traces.append(call.ivr.trace)
         call.ivr.done.addCallback(self._ivr_done, call)
         call.ivr.start()
+
+    def _record(self, call: ActiveCall) -> None:
+        """The caller heard the recording notice: the call is recorded (both directions) until it ends."""
+        if self.recordings_dir is None or call.recording is not None or call.ended:
+            return
+        directory = self.recordings_dir / self.clock().strftime("%Y/%m/%d")
+        directory.mkdir(parents=True, exist_ok=True)
+        call.recording = directory / f"{call.call_ref}.wav"
+        self._command(call, media.StartRecording, path=str(call.recording))
 
     def _ivr_done(self, outcome: Terminal | None, call: ActiveCall) -> None:
         if outcome is None or call.ended:
@@ -252,6 +264,7 @@ class Switchboard:
             notice_heard=any(t.notice_heard for t in call.traces),
             case_number=case,
             handoff_id=call.handoff_id if case is not None else None,
+            recording=call.recording,
         )
 
     def _transferred_to_menu(self, caller: Caller, center: str, case_number: str | None) -> None:
@@ -349,11 +362,15 @@ class Switchboard:
             answered_at=call.started_at,
             notes=notes,
             sip_call_id=call.call_id,
+            recording_ref=self._recording_ref(call),
             caller_masked=info.phone_masked if info else None,
             source="system:switchboard",
         )
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _recording_ref(self, call: ActiveCall) -> str | None:
+        return _relative(call.recording, self.recordings_dir)
+
     def _publish(self, kind: CtiKind, call: ActiveCall, **data: Any) -> None:
         if self.events is not None:
             center = call.center or (call.candidates[0] if call.candidates else None)
@@ -365,6 +382,15 @@ class Switchboard:
 
     def _failed(self, failure: Failure, call: ActiveCall, what: str) -> None:
         log.error("%s failed: %s", what, failure.getErrorMessage(), extra={"sip_call_id": call.call_id})
+
+
+def _relative(path: Path | None, root: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(path.relative_to(root)) if root is not None else str(path)
+    except ValueError:
+        return str(path)
 
 
 def _sip_user(uri: str) -> str:

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from tests.e2e.stack import running_stack
+from tests.integration.telephony_media.support import read_samples
 from tests.support import sipp as scenarios
 from tests.support.postgres import free_port
 from tests.support.shared import shared_dir
@@ -92,12 +93,15 @@ def bill_call(stack: dict[str, object], during: Callable[[], None] | None = None
     while time.monotonic() < deadline and not rows:
         with sqlite3.connect(db) as conn:
             rows = conn.execute(
-                "SELECT channel, disposition, center_code, notes, caller_masked FROM interactions "
+                "SELECT channel, disposition, center_code, notes, caller_masked, recording_ref FROM interactions "
                 "WHERE sip_call_id LIKE '%@127.0.0.1' AND channel = 'ivr-self-service'"
             ).fetchall()
         time.sleep(0.3)
     assert len(rows) == 1, rows
-    channel, disposition, center, notes, masked = rows[0]
+    channel, disposition, center, notes, masked, recording = rows[0]
+    # recorded from the end of the recording notice to the hang-up (about 3 + 18 s of the scenario)
+    samples, rate = read_samples(state / "s" / "recordings" / str(recording))
+    assert 15 <= len(samples) / rate <= 25, len(samples) / rate
     assert (channel, disposition, center) == ("ivr-self-service", "self-service-completed", "NTS126")
     assert "부가가치세" in str(notes) and str(masked).endswith(caller[-4:])
     lines = [json.loads(line) for line in Path(str(stack["log"])).read_text(encoding="utf-8").splitlines() if line]
