@@ -41,6 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--demo", action="store_true", help="seed demo data first (idempotent)")
     up.add_argument("--sip-port", type=int, help="SIP edge port (default 5060)")
     up.add_argument("--no-telephony", action="store_true", help="run without the SIP edge and media workers")
+    up.add_argument("--no-simulation", action="store_true", help="with --demo: no simulated callers and agent bots")
+
+    sim = sub.add_parser("simulate", help="simulated callers (SIPp) and agent bots against a running system")
+    _common(sim)
+    sim.add_argument("--http", help="the system's HTTP address (default from the configuration)")
+    sim.add_argument("--sip", help="the SIP edge as HOST:PORT (default from the configuration)")
+    sim.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
+    sim.add_argument("--rate-scale", type=float, default=1.0, help="multiply the demo call rates (default 1)")
+    sim.add_argument("--centers", help="comma-separated center codes (default ACRC110,NTS126,MOHW129,MOEL1350)")
+    sim.add_argument("--bots", help="comma-separated agent logins to run as bots (password: the demo password)")
+    sim.add_argument("--drop-share", type=float, default=0.05, help="share of callers whose line fails")
+    sim.add_argument("--transfer-share", type=float, default=0.1, help="share of calls the bots transfer")
+    sim.add_argument("--handle-mean", type=float, default=45.0, help="mean handle time in seconds")
+    sim.add_argument("--seed", type=int, help="random seed, for a reproducible run")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -91,7 +105,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "up":
         from sori.runtime import run_up
 
-        return run_up(settings, demo=args.demo)
+        return run_up(settings, demo=args.demo, simulate=args.demo and not args.no_simulation)
+    if args.command == "simulate":
+        from sori.simulate import run_simulation, simulation_config
+
+        config = simulation_config(
+            settings, http_url=args.http, sip=args.sip, rate_scale=args.rate_scale,
+            centers=args.centers.split(",") if args.centers else None,
+            bots=args.bots.split(",") if args.bots else None, drop_share=args.drop_share,
+            transfer_share=args.transfer_share, handle_mean_s=args.handle_mean, seed=args.seed,
+        )  # fmt: skip
+        return run_simulation(settings, config, args.minutes)
 
     from crm.store import migrate
     from sori.wiring import build_system

@@ -40,7 +40,7 @@ class ThreadPoolService(service.Service):
         return succeed(None)
 
 
-def build_services(system: System, reactor: Any = default_reactor) -> service.MultiService:
+def build_services(system: System, reactor: Any = default_reactor, simulate: bool = False) -> service.MultiService:
     settings = system.settings
     root = service.MultiService()
     pool = ThreadPool(minthreads=1, maxthreads=settings.database.threads, name="sori-db")
@@ -55,10 +55,17 @@ def build_services(system: System, reactor: Any = default_reactor) -> service.Mu
         from sori.telephony_wiring import build_telephony
 
         build_telephony(system, pool, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
+        if simulate:
+            from sori.simulate import simulation_config
+            from telephony.sim.service import SimulationService
+
+            sim = SimulationService(simulation_config(settings), settings.state_dir / "simulation", reactor)
+            # after the prompts are warm and the workers said hello: callers should hear a ready system
+            reactor.callWhenRunning(reactor.callLater, 20.0, sim.setServiceParent, root)
     return root
 
 
-def run_up(settings: Settings, demo: bool = False) -> int:
+def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> int:
     configure_logging(settings.log.level, settings.log.file)
     system = build_system(settings)
     migrate.upgrade(system.engine)
@@ -72,7 +79,7 @@ def run_up(settings: Settings, demo: bool = False) -> int:
                 "citizens_created": report.citizens_created,
             },
         )
-    root = build_services(system)
+    root = build_services(system, simulate=simulate)
     reactor: Any = default_reactor
 
     def started() -> None:
