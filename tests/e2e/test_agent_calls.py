@@ -334,3 +334,46 @@ def test_a_caller_overflows_to_a_partner_center_when_nobody_at_their_own_answers
     center, disposition, wait = rows[-1]
     assert (center, disposition) == ("GYEONGGI120", "answered")
     assert wait is not None and wait >= 5, "answered by the partner only after the overflow threshold"
+
+
+def test_a_worker_killed_during_a_conversation_ends_it_as_worker_lost_with_a_callback_on_the_case(
+    stack: dict[str, Any], phones: Callable[..., Softphone], agents: Callable[[str], Api]
+) -> None:
+    """Runs last: the callback it leaves waits for a free 110 agent."""
+    import datetime as dt
+    import os
+    import signal
+
+    from tests.e2e.test_telephony_up import bye_received_at, worker_pids
+
+    phone = phones("acrc.lee")
+    agents("acrc.lee")
+    caller = citizen_phone(stack, with_open_case=True, skip=())
+    case_number = query(stack, "SELECT c.number FROM cases c JOIN citizen_phones p ON p.citizen_id = c.citizen_id "
+                        "WHERE p.digits = ? AND c.status NOT IN ('resolved', 'closed') ORDER BY c.updated_at DESC",
+                        caller)[0][0]  # fmt: skip
+    sipp = place_call(stack, "killed", scenarios.invite("110", caller), scenarios.key("1", 11000),
+                      scenarios.pause(1000), scenarios.stream(str(stack["caller_wav"])),
+                      scenarios.AWAIT_BYE.replace('timeout="20000"', 'timeout="60000"'))  # fmt: skip
+    phone.wait("answered", login="acrc.lee", count=1, timeout=40)
+    lee = agent_id(stack, "acrc.lee")
+    eventually(lambda: query(stack, "SELECT 1 FROM interactions i JOIN cases c ON c.id = i.case_id WHERE "
+                             "i.agent_id = ? AND c.number = ? AND i.ended_at IS NULL", lee, case_number),
+               what="the conversation on the case")  # fmt: skip
+    state = Path(stack["state"]) / "s"
+    before = worker_pids(state)
+    killed_at = dt.datetime.now()
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    finish(stack, "killed", sipp, timeout=30)
+    assert (bye_received_at(Path(stack["state"]) / "killed.msg") - killed_at).total_seconds() < 5.0
+    rows = eventually(lambda: query(stack, "SELECT i.disposition FROM interactions i JOIN cases c ON c.id = i.case_id "
+                                    "WHERE i.agent_id = ? AND c.number = ? AND i.ended_at IS NOT NULL AND "
+                                    "i.disposition = 'worker-lost'", lee, case_number),
+                      what="the worker-lost contact")  # fmt: skip
+    assert rows == [("worker-lost",)]
+    callbacks = query(stack, "SELECT cb.status FROM callbacks cb JOIN cases c ON c.id = cb.case_id WHERE c.number = ? "
+                      "AND cb.reason = 'worker-lost'", case_number)  # fmt: skip
+    assert callbacks, "a callback task exists for the case"
+    eventually(lambda: len([p for p in worker_pids(state) if p not in before]) == len(before), timeout=30,
+               what="the pool replacing its workers")  # fmt: skip
