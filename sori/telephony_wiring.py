@@ -56,6 +56,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
             recordings_dir=recordings,
             ring_timeout_s=config.ring_timeout_s,
             callback_delay_s=config.callback_delay_s,
+            announce_every_s=config.announce_every_s,
         ),
         prompts=lambda part: threads.deferToThread(library.wav, part),
         hold_music=lambda: threads.deferToThread(library.hold_music),

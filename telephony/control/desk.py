@@ -58,6 +58,7 @@ from telephony.acd import (
 from telephony.acd.records import CallRecord
 from telephony.control.agent_store import AgentContacts, AgentRecord, Answered, CallbackTask, Ended, HandedOff
 from telephony.cti.bus import CtiBus, CtiKind
+from telephony.ivr import phrases
 from telephony.ivr.actions import Phrase
 from telephony.ivr.phrases import QueueWait
 from telephony.media import protocol as media
@@ -139,6 +140,7 @@ class Conversation:
     ended: bool = False
     summary: str | None = None  # the hand-off summary the answering agent gets
     caller_timer: Any = None  # a callback's ring timeout for the citizen's phone
+    announced_at: dt.datetime | None = None  # the last position announcement (or the queueing)
 
 
 @dataclass
@@ -149,6 +151,7 @@ class DeskSettings:
     ring_timeout_s: float = 20.0
     callback_ring_timeout_s: float = 30.0
     tick_s: float = 1.0
+    announce_every_s: float = 45.0  # waiting callers hear their position and expected wait this often
     callback_delay_s: float = 60.0
     default_skill: str = "general"
 
@@ -377,6 +380,8 @@ class Desk:
             return False
         if playback_id == f"notice-{conv.caller.call_ref}" and conv.agent is not None and conv.agent.answered:
             self._connect(conv)
+        elif playback_id == f"position-{conv.caller.call_ref}" and conv.answered_at is None and not conv.ended:
+            self._hold(conv)  # back to the music until an agent answers
         return True
 
     def worker_lost(self, call_refs: tuple[str, ...]) -> None:
@@ -485,8 +490,29 @@ class Desk:
 
     # -- the ACD's decisions ------------------------------------------------------------------------
     def tick(self) -> None:
-        self._handle(self.acd.tick(self.clock()))
+        now = self.clock()
+        self._handle(self.acd.tick(now))
+        self._announce_positions(now)
         self._schedule_tick()
+
+    def _announce_positions(self, now: dt.datetime) -> None:
+        """Every ``announce_every_s``, a waiting caller hears how many are ahead and the expected wait."""
+        every = dt.timedelta(seconds=self.settings.announce_every_s)
+        for conv in list(self.by_acd.values()):
+            waiting = conv.agent is None and conv.answered_at is None and conv.caller_answered and not conv.ended
+            if not waiting or now - (conv.announced_at or conv.queued_at) < every:
+                continue
+            conv.announced_at = now
+            try:
+                positions = {p.call_id: p for p in self.acd.positions(conv.queue)}
+            except DomainError:
+                continue
+            mine = positions.get(conv.acd_id)
+            if mine is None or mine.ewt_seconds is None:
+                continue
+            text = phrases.queue_wait(QueueWait(mine.position - 1, mine.ewt_seconds))
+            self._unhold(conv)
+            self._play(conv, [Phrase(text)], f"position-{conv.caller.call_ref}")
 
     def _schedule_tick(self) -> None:
         if self._tick is not None and self._tick.active():
@@ -608,6 +634,7 @@ class Desk:
         """Caller and agent talk: hold music off, legs bridged, recording on (after the notice)."""
         assert conv.agent is not None
         self._unhold(conv)
+        self._stop_music(conv.caller.worker_id, conv.caller.call_ref, f"position-{conv.caller.call_ref}")
         self._command(conv, media.Bridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
         self._start_recording(conv)
         self._publish(CtiKind.CALL_ANSWERED, conv, by="agent", agent=conv.agent.login)
