@@ -76,6 +76,7 @@ class TelephonyConfig(_Section):
     wrapup_s: float = Field(30.0, ge=0, le=900)  # after-call work before the agent is ready again
     overflow_after_s: int | None = Field(60, ge=5)  # wait before partner centers' agents may take the call
     service_level_s: int = Field(20, ge=1, le=600)  # the T of "answered within T" per queue
+    agents_refresh_s: float = Field(30.0, ge=1, le=3600)  # new or deactivated agents reach the edge and desk
     announce_every_s: float = Field(45.0, ge=5, le=600)  # waiting callers hear their position this often
     callback_delay_s: float = Field(60.0, ge=0, le=1800)  # after a drop, wait this long before calling back
 

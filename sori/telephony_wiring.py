@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from twisted.application import internet
 from twisted.internet import threads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
@@ -16,7 +17,7 @@ from crm.centers.model import Center
 from sori.config import TelephonyConfig
 from sori.wiring import System
 from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp
-from telephony.control.agent_store import AgentContacts
+from telephony.control.agent_store import AgentContacts, AgentRecord
 from telephony.control.desk import Desk, DeskSettings
 from telephony.control.service import TelephonyService, WorkerPorts
 from telephony.control.store import CaseStoreCalls
@@ -99,7 +100,32 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         )
     )
     service.desk = desk
+    refresh = internet.TimerService(config.agents_refresh_s, _refresh_agents, system, service, db_pool, reactor)
+    refresh.setServiceParent(service)
     return service
+
+
+def _refresh_agents(system: System, service: TelephonyService, db_pool: ThreadPool, reactor: Any) -> None:
+    """Agents added or deactivated while running: their phones may (or may no longer) register, and the
+    desk knows them, within ``telephony.agents_refresh_s`` and without a restart."""
+
+    def load() -> tuple[list[AgentRecord], list[Subscriber]]:
+        with system.uow(readonly=True) as uow:
+            agents = [a for a in uow.agents.list() if a.active and a.sip_ha1]
+            phones = [Subscriber(a.login, stored_ha1=a.sip_ha1) for a in agents]
+        assert service.desk is not None
+        return service.desk.store.agents(), phones
+
+    def apply(loaded: tuple[list[AgentRecord], list[Subscriber]]) -> None:
+        records, phones = loaded
+        if service.edge.update_subscribers(phones):
+            log.info("agents' phones updated at the edge", extra={"phones": len(phones)})
+        if service.desk is not None:
+            service.desk.set_agents(records)
+
+    d = deferToThreadPool(reactor, db_pool, load)
+    d.addCallback(apply)
+    d.addErrback(lambda f: log.error("agent refresh failed: %s", f.getErrorMessage()))
 
 
 def queue_configs(flows: FlowSet, centers: Mapping[str, Center], config: TelephonyConfig) -> list[QueueConfig]:

@@ -209,6 +209,12 @@ class Desk:
             self._schedule_callback(task, now)
         self._schedule_tick()
 
+    def set_agents(self, agents: list[AgentRecord]) -> None:
+        """Agents added, changed or deactivated since start (an agent on a call keeps their record until then)."""
+        fresh = {a.login: a for a in agents}
+        busy = {c.agent.login for c in self.by_acd.values() if c.agent is not None}
+        self.agents = {**{k: v for k, v in self.agents.items() if k in busy}, **fresh}
+
     def stop(self) -> None:
         if self._tick is not None and self._tick.active():
             self._tick.cancel()

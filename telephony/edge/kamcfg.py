@@ -207,7 +207,9 @@ modparam("pike", "reqs_density_per_unit", {{PIKE_REQUESTS}})
 modparam("pike", "remove_latency", {{PIKE_LATENCY}})
 modparam("htable", "htable", "ipban=>size=8;autoexpire={{BAN_SECONDS}};")
 
-# agents' phones: digest auth against db_text, registrations written through to db_text
+# agents' phones: digest auth against db_text, registrations written through to db_text. db_text does not
+# cache: a subscriber table rewritten by Sori (an agent added or deactivated) is read again at once.
+modparam("db_text", "db_mode", 1)
 modparam("usrloc", "db_url", "{{DB_URL}}")
 modparam("usrloc", "db_mode", 1)
 modparam("registrar", "max_expires", 3600)

@@ -28,7 +28,7 @@ from telephony.edge.kamcfg import EdgePaths
 from telephony.edge.layout import command, prepare
 from telephony.edge.numbers import NumberPlan
 from telephony.edge.settings import EdgeConfig
-from telephony.edge.tables import Subscriber, WorkerAddress
+from telephony.edge.tables import Subscriber, WorkerAddress, write_subscribers
 
 log = logging.getLogger("sori.edge")
 kamailio_log = logging.getLogger("sori.edge.kamailio")
@@ -140,6 +140,19 @@ class EdgeService(service.Service):
         return self._pid
 
     # -- steering --------------------------------------------------------------------------------------------
+    def update_subscribers(self, subscribers: Iterable[Subscriber]) -> bool:
+        """Agents' phones changed (added, deactivated, new password): rewrite the table Kamailio reads.
+
+        Returns True when something changed. db_text runs without a cache, so no restart is needed."""
+        fresh = sorted(subscribers, key=lambda s: s.login)
+        if [(s.login, s.ha1(self.config.realm)) for s in fresh] == [
+            (s.login, s.ha1(self.config.realm)) for s in sorted(self.subscribers, key=lambda s: s.login)
+        ]:
+            return False
+        self.subscribers = fresh
+        write_subscribers(self.paths.db, fresh, self.config.realm)
+        return True
+
     def worker_dead(self, worker: WorkerAddress) -> Deferred[int]:
         """Stop routing to ``worker`` and end its calls (BYE to every caller); fires with the count ended."""
         return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), self.control.worker_dead, worker)

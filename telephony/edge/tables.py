@@ -10,6 +10,7 @@ what digest authentication needs.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,6 +102,16 @@ def write_tables(db_dir: Path, subscribers: Iterable[Subscriber], realm: str) ->
     for name, header in (("location", LOCATION_HEADER), ("location_attrs", LOCATION_ATTRS_HEADER)):
         if not (db_dir / name).exists():
             _write(db_dir / name, header + "\n")
+
+
+def write_subscribers(db_dir: Path, subscribers: Iterable[Subscriber], realm: str) -> None:
+    """Replace the subscriber table of a running edge. db_text notices a change by the file's modification
+    time in whole seconds, so the new file's time is moved past the old one's when both fall in one second."""
+    path = db_dir / "subscriber"
+    before = int(path.stat().st_mtime) if path.exists() else None
+    _write(path, subscriber_table(subscribers, realm))
+    if before is not None and int(path.stat().st_mtime) <= before:
+        os.utime(path, (before + 1, before + 1))
 
 
 def _write(path: Path, text: str) -> None:

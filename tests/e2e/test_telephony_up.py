@@ -270,3 +270,21 @@ def test_demo_agents_phones_register_with_digest_auth(stack: dict[str, object]) 
     assert register(stack, "acrc.kim", DEMO_PASSWORD) == 0
     assert register(stack, "acrc.kim", "not the password") != 0
     assert register(stack, "nobody", DEMO_PASSWORD) != 0
+
+
+def test_an_agent_added_while_running_can_register_without_a_restart() -> None:
+    from tests.e2e.stack import SORI
+
+    with running_stack({"SORI_TELEPHONY__AGENTS_REFRESH_S": "1"}) as stack:
+        state = Path(str(stack["state"]))
+        assert register(stack, "acrc.park", "새 상담사 비밀번호") != 0
+        added = subprocess.run(
+            [SORI, "agents", "add", "--login", "acrc.park", "--center", "ACRC110", "--name", "상담사 박새롬",
+             "--state-dir", str(state / "s")],
+            input="새 상담사 비밀번호\n", text=True, capture_output=True, cwd=state, timeout=60,
+        )  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        deadline = time.monotonic() + 15
+        while register(stack, "acrc.park", "새 상담사 비밀번호") != 0:
+            assert time.monotonic() < deadline, "the new agent's phone never registered"
+            time.sleep(1)

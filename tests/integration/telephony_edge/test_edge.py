@@ -240,3 +240,20 @@ def test_dead_worker_dialogs_are_ended_with_bye(edges: Edges, sipp: SippFactory,
         "caller_refused.xml", ports(), edge.address, service="110", variables={"caller": "0215550002"}, code="503"
     )
     assert refused.wait() == 0, refused.explain()
+
+
+def test_a_new_agent_registers_without_restarting_the_edge(edges: Edges, sipp: SippFactory, ports: Ports) -> None:
+    """Sori rewrites the subscriber table; db_text runs without a cache, so Kamailio reads it at once."""
+    from telephony.edge.tables import write_subscribers
+
+    edge = edges(_config(ports()), _workers(ports, 1), [Subscriber("kim", "s3cret pass")])
+    contact = {"contact_port": str(ports())}
+    before = sipp.run("register.xml", ports(), edge.address, service="lee", variables=contact, auth=("lee", "new one"))
+    assert before.wait() != 0, "lee is not an agent yet"
+    pid = edge.proc.pid
+    write_subscribers(edge.paths.db, [Subscriber("kim", "s3cret pass"), Subscriber("lee", "new one")], "sori")
+    after = sipp.run("register.xml", ports(), edge.address, service="lee", variables=contact, auth=("lee", "new one"))
+    assert after.wait() == 0, after.explain()
+    assert edge.alive() and edge.proc.pid == pid
+    kim = sipp.run("register.xml", ports(), edge.address, service="kim", variables=contact, auth=("kim", "s3cret pass"))
+    assert kim.wait() == 0, kim.explain()
