@@ -336,6 +336,39 @@ def test_a_caller_overflows_to_a_partner_center_when_nobody_at_their_own_answers
     assert wait is not None and wait >= 5, "answered by the partner only after the overflow threshold"
 
 
+def test_a_blind_transfer_to_another_centers_menu_keeps_the_case_through_its_ivr(
+    stack: dict[str, Any], phones: Callable[..., Softphone], agents: Callable[[str], Api]
+) -> None:
+    phone = phones("acrc.kim", "nts.choi")
+    kim = agents("acrc.kim")
+    agents("nts.choi")
+    caller = citizen_phone(stack, with_open_case=False, skip=())
+    # 0 for an agent at 110; after the transfer the 126 menu offers to continue the case: 1 (its question
+    # repeats for about 30 s, so the key lands inside it whatever the exact moment of the transfer)
+    sipp = place_call(stack, "to-menu", scenarios.invite("110", caller), scenarios.key("0", 9000),
+                      scenarios.key("1", 18000), scenarios.pause(1000), scenarios.stream(str(stack["caller_wav"])),
+                      scenarios.pause(20000), scenarios.BYE)  # fmt: skip
+    phone.wait("answered", login="acrc.kim", timeout=40)
+    eventually(lambda: (kim.get("/api/v1/telephony/agents/me")["call"] or {}).get("interaction_id"),
+               what="the contact")  # fmt: skip
+    summary = "부가가치세 신고 문의, 국세상담센터 메뉴로 안내"
+    done = kim.send("POST", "/api/v1/telephony/calls/current/transfer",
+                    {"mode": "blind", "to_center": "NTS126", "summary": summary})  # fmt: skip
+    invite = phone.wait("incoming", login="nts.choi", timeout=45)[0]
+    assert invite["headers"].get("X-Sori-Case") == done["case_number"]
+    finish(stack, "to-menu", sipp)
+    contacts = eventually(lambda: query(stack, "SELECT a.login, i.disposition FROM interactions i JOIN agents a ON "
+                                        "a.id = i.agent_id JOIN cases c ON c.id = i.case_id WHERE c.number = ? AND "
+                                        "i.ended_at IS NOT NULL ORDER BY i.id", done["case_number"])
+                          if len(query(stack, "SELECT 1 FROM interactions i JOIN cases c ON c.id = i.case_id WHERE "
+                                       "c.number = ? AND i.ended_at IS NOT NULL", done["case_number"])) >= 2 else None,
+                          what="two contacts on the case")  # fmt: skip
+    assert contacts == [("acrc.kim", "transferred"), ("nts.choi", "answered")]
+    accepted = query(stack, "SELECT h.summary, h.accepted_at IS NOT NULL FROM handoffs h JOIN cases c ON "
+                     "c.id = h.case_id WHERE c.number = ?", done["case_number"])  # fmt: skip
+    assert accepted == [(summary, 1)]
+
+
 def test_a_worker_killed_during_a_conversation_ends_it_as_worker_lost_with_a_callback_on_the_case(
     stack: dict[str, Any], phones: Callable[..., Softphone], agents: Callable[[str], Api]
 ) -> None:
