@@ -65,9 +65,10 @@ class TelephonyConfig(_Section):
     """The media workers and prompts; the SIP edge has its own section (``[edge]``)."""
 
     enabled: bool = True
-    workers: int = Field(2, ge=1, le=32)  # pjsua2 processes, 4 calls each
+    workers: int = Field(2, ge=1, le=32)  # pjsua2 processes running from the start, 4 calls each
+    spare_workers: int = Field(4, ge=0, le=64)  # the pool grows by up to this many under load, then shrinks
     worker_host: str = "127.0.0.1"
-    worker_port_base: int = Field(5070, ge=1024, le=65000)  # workers listen on base … base+workers-1
+    worker_port_base: int = Field(5070, ge=1024, le=65000)  # workers listen on base … base+workers+spare-1
     prompt_rate: int = Field(160, ge=80, le=450)  # espeak-ng words per minute
     prompts_dir: Path | None = None  # default <state>/prompts (a cache: safe to delete)
     flows_dir: Path | None = None  # default: the flows shipped in telephony/ivr/flows

@@ -80,7 +80,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         desk=desk,
         recordings_dir=recordings,
     )
-    ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers)
+    ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers, config.spare_workers)
     service = TelephonyService(
         settings.edge,
         NumberPlan.from_centers(list(centers.values())),

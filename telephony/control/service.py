@@ -29,15 +29,23 @@ log = logging.getLogger("sori.telephony")
 
 @dataclass(frozen=True)
 class WorkerPorts:
-    """The fixed SIP ports of the media workers: the lowest free one goes to each new worker."""
+    """The fixed SIP ports of the media workers: the lowest free one goes to each new worker.
+
+    ``count`` workers run from the start; the pool may grow to ``count + spare`` under load (their ports
+    are in the edge's list, inactive until a worker says hello) and shrinks back when they are idle."""
 
     host: str
     base: int
     count: int
+    spare: int = 0
 
     @property
     def addresses(self) -> list[WorkerAddress]:
-        return [WorkerAddress(self.host, self.base + i) for i in range(self.count)]
+        return [WorkerAddress(self.host, self.base + i) for i in range(self.count + self.spare)]
+
+    @property
+    def standby(self) -> list[WorkerAddress]:
+        return self.addresses[self.count :]
 
 
 class TelephonyService(service.MultiService):
@@ -57,9 +65,16 @@ class TelephonyService(service.MultiService):
         super().__init__()  # type: ignore[no-untyped-call]
         self.ports = ports
         self.switchboard = switchboard
-        self.edge = EdgeService(edge_config, plan, ports.addresses, subscribers, state_dir / "edge", reactor)
+        self.edge = EdgeService(
+            edge_config, plan, ports.addresses, subscribers, state_dir / "edge", reactor, standby=ports.standby
+        )
         self.edge.setServiceParent(self)  # type: ignore[no-untyped-call]
-        config = pool_config or PoolConfig(min_workers=ports.count, max_workers=ports.count, host=ports.host)
+        config = pool_config or PoolConfig(
+            min_workers=ports.count,
+            max_workers=ports.count + ports.spare,
+            host=ports.host,
+            caller_cap=edge_config.worker_call_cap,
+        )
         self.pool = MediaPool(state_dir / "media", self._event, self._lost, config, self._next_port, reactor)
         self.pool.setServiceParent(self)  # type: ignore[no-untyped-call]
         switchboard.pool = self.pool
@@ -81,6 +96,9 @@ class TelephonyService(service.MultiService):
             if worker is not None:
                 self._worker_ports[event.worker_id] = worker.sip_port
                 self._edge(self.edge.worker_alive, WorkerAddress(self.ports.host, worker.sip_port))
+        elif event.name == "Draining":  # an idle extra worker retires: no new callers for it
+            self._edge(self.edge.worker_dead, WorkerAddress(self.ports.host, int(event.args["sip_port"])))
+            return
         self.switchboard.on_event(event)
 
     def _lost(self, lost: WorkerLost) -> None:

@@ -21,21 +21,22 @@ def prepare(
     workers: Iterable[WorkerAddress],
     subscribers: Iterable[Subscriber],
     state_dir: Path,
+    standby: Iterable[WorkerAddress] = (),
 ) -> EdgePaths:
-    """Write the configuration, the worker list and the db_text tables; return where they are."""
+    """Write the configuration, the worker list (``standby`` ones inactive) and the db_text tables."""
     paths = EdgePaths(state_dir)
     paths.run.mkdir(parents=True, exist_ok=True)
     for stale in (paths.rpc_socket, paths.ctl_socket, paths.pid_file):
         stale.unlink(missing_ok=True)  # left by a killed instance; Kamailio will not bind over them
     write_tables(paths.db, subscribers, config.realm)
-    write_workers(paths, workers)
+    write_workers(paths, workers, standby)
     _write(paths.config, render_config(config, plan, paths))
     return paths
 
 
-def write_workers(paths: EdgePaths, workers: Iterable[WorkerAddress]) -> None:
+def write_workers(paths: EdgePaths, workers: Iterable[WorkerAddress], standby: Iterable[WorkerAddress] = ()) -> None:
     """Rewrite the worker list; a running edge picks it up on ``dispatcher.reload``."""
-    _write(paths.dispatcher, dispatcher_list(workers))
+    _write(paths.dispatcher, dispatcher_list(workers, standby))
 
 
 def command(config: EdgeConfig, paths: EdgePaths) -> list[str]:

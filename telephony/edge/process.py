@@ -79,8 +79,10 @@ class EdgeService(service.Service):
         start_timeout: float = 10.0,
         stop_timeout: float = 5.0,
         max_backoff: float = 30.0,
+        standby: Iterable[WorkerAddress] = (),
     ) -> None:
         self.config = config
+        self.standby = list(standby)  # ports the media pool may grow into: inactive until a worker says hello
         self.plan = plan
         self.workers = list(workers)
         self.subscribers = list(subscribers)
@@ -104,7 +106,7 @@ class EdgeService(service.Service):
     def startService(self) -> None:
         super().startService()  # type: ignore[no-untyped-call]
         self._stopping = False
-        prepare(self.config, self.plan, self.workers, self.subscribers, self.state_dir)
+        prepare(self.config, self.plan, self.workers, self.subscribers, self.state_dir, self.standby)
         self._spawn()
 
     def stopService(self) -> Deferred[None]:
@@ -225,7 +227,7 @@ class EdgeService(service.Service):
 
     def _restart(self) -> None:
         if not self._stopping:
-            prepare(self.config, self.plan, self.workers, self.subscribers, self.state_dir)
+            prepare(self.config, self.plan, self.workers, self.subscribers, self.state_dir, self.standby)
             self._spawn()
 
 

@@ -77,10 +77,13 @@ def digest_ha1(login: str, realm: str, password: str) -> str:
     return hashlib.md5(f"{login}:{realm}:{password}".encode(), usedforsecurity=False).hexdigest()
 
 
-def dispatcher_list(workers: Iterable[WorkerAddress]) -> str:
-    """The dispatcher list file: ``setid destination flags priority attrs``, one worker a line."""
+def dispatcher_list(workers: Iterable[WorkerAddress], standby: Iterable[WorkerAddress] = ()) -> str:
+    """The dispatcher list file: ``setid destination flags priority attrs``, one worker a line.
+
+    ``standby`` workers (ports the pool may grow into) start inactive (flag 1) until a worker says hello."""
+    idle = {w.key for w in standby}
     lines = ["# Sori media workers (generated; rewritten when the pool changes)"]
-    lines += [f"{WORKER_SET} {w.uri} 0 0 duid={w.key}" for w in workers]
+    lines += [f"{WORKER_SET} {w.uri} {1 if w.key in idle else 0} 0 duid={w.key}" for w in workers]
     return "\n".join(lines) + "\n"
 
 

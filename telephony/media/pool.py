@@ -57,6 +57,7 @@ class PoolConfig:
     min_workers: int = 1
     max_workers: int = 4
     capacity: int = 4
+    caller_cap: int | None = None  # callers the edge admits per worker (None: capacity); the pool scales on these
     scale_up_free_slots: int = 2  # spawn another worker when fewer free slots than this remain
     health_interval: float = 2.0
     health_timeout: float = 3.0
@@ -76,6 +77,7 @@ class Worker:
     pid: int | None = None
     capacity: int = 0
     calls: set[str] = field(default_factory=set)
+    callers: set[str] = field(default_factory=set)  # the calls that came in (not legs the worker dialled)
     load: dict[str, Any] = field(default_factory=dict)
     draining: bool = False
     stopping: bool = False
@@ -296,6 +298,11 @@ class MediaPool(service.Service):
     def free_slots(self) -> int:
         return sum(w.free_slots for w in self.workers.values())
 
+    def free_caller_slots(self) -> int:
+        """Callers the ready workers can still take (each worker: ``caller_cap`` callers at most)."""
+        cap = self.config.caller_cap or self.config.capacity
+        return sum(max(0, min(cap - len(w.callers), w.free_slots)) for w in self.workers.values() if w.ready)
+
     # -- events from workers and processes ------------------------------------------------
 
     def _hello(self, connection: ControlProtocol, worker_id: str, sip_uri: str, capacity: int, pid: int) -> None:
@@ -317,8 +324,10 @@ class MediaPool(service.Service):
         if worker is not None:
             if name == "IncomingCall":
                 worker.calls.add(args["call_ref"])
+                worker.callers.add(args["call_ref"])
             elif name == "CallState" and args["state"] == "disconnected":
                 worker.calls.discard(args["call_ref"])
+                worker.callers.discard(args["call_ref"])
         try:
             self.on_event(WorkerEvent(worker_id, name, args))
         except Exception:
@@ -387,18 +396,23 @@ class MediaPool(service.Service):
             for _ in range(self.config.min_workers - len(live)):
                 self.spawn()
             return
-        free = self.free_slots() + self.config.capacity * len(starting)
+        cap = self.config.caller_cap or self.config.capacity
+        free = self.free_caller_slots() + cap * len(starting)
         if free < self.config.scale_up_free_slots and len(live) < self.config.max_workers:
             self.spawn()
             return
         idle = [w for w in live if w.ready and not w.calls]
-        surplus = free - self.config.capacity
+        surplus = free - cap
         if idle and len(live) > self.config.min_workers and surplus >= self.config.scale_up_free_slots:
             self._retire(idle[-1])
 
     def _retire(self, worker: Worker) -> None:
         """Drain an idle extra worker, then stop it once its last call has ended."""
         worker.draining = True
+        try:  # the edge stops sending it callers (the telephony service listens for this)
+            self.on_event(WorkerEvent(worker.worker_id, "Draining", {"sip_port": worker.sip_port}))
+        except Exception:
+            log.exception("draining handler failed")
         assert worker.connection is not None
         d = worker.connection.callRemote(p.Drain)  # type: ignore[no-untyped-call]
 

@@ -23,21 +23,28 @@ SORI = str(Path(sys.executable).with_name("sori"))
 PROMPTS = Path(tempfile.gettempdir()) / "sori-e2e-prompts"  # a cache shared by runs: synthesis is slow
 
 
-def free_pair() -> int:
-    """A base port whose next port is free too (the two media workers)."""
+def free_run(count: int) -> int:
+    """A base port such that ``count`` ports in a row from it are free (the media workers' ports)."""
     for _ in range(50):
         base = free_port()
-        with (
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a,
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b,
-        ):
-            try:
-                a.bind(("127.0.0.1", base))
-                b.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-            return base
-    raise AssertionError("no two free ports in a row")
+        sockets: list[socket.socket] = []
+        try:
+            for offset in range(count):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return base
+    raise AssertionError(f"no {count} free ports in a row")
+
+
+def free_pair() -> int:
+    """A base port whose next port is free too (the two media workers)."""
+    return free_run(2)
 
 
 @contextlib.contextmanager
@@ -48,7 +55,9 @@ def running_stack(env_extra: Mapping[str, str] | None = None,
     Tests must not depend on the hour they run at (most centers close at 18:00 Seoul time).
     """
     state = Path(tempfile.mkdtemp(prefix="sori-e2e-"))
-    http, sip, base = free_port(), free_port(), free_pair()
+    extra = dict(env_extra or {})
+    workers = int(extra.get("SORI_TELEPHONY__WORKERS", "2")) + int(extra.get("SORI_TELEPHONY__SPARE_WORKERS", "0"))
+    http, sip, base = free_port(), free_port(), free_run(workers)
     log = state / "sori.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
     env.update(
@@ -56,8 +65,9 @@ def running_stack(env_extra: Mapping[str, str] | None = None,
         SORI_TELEPHONY__WORKER_PORT_BASE=str(base),
         SORI_TELEPHONY__PROMPT_RATE="300",
         SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
+        SORI_TELEPHONY__SPARE_WORKERS="0",  # a fixed pool unless a test asks for growth
     )
-    env.update(env_extra or {})
+    env.update(extra)
     subprocess.run([SORI, "seed", "--demo", "--state-dir", str(state / "s")], cwd=state, env=env, check=True,
                    capture_output=True)  # fmt: skip
     centers = state / "centers.csv"

@@ -288,3 +288,32 @@ def test_an_agent_added_while_running_can_register_without_a_restart() -> None:
         while register(stack, "acrc.park", "새 상담사 비밀번호") != 0:
             assert time.monotonic() < deadline, "the new agent's phone never registered"
             time.sleep(1)
+
+
+def test_the_media_pool_grows_under_load_and_shrinks_back() -> None:
+    """One worker taking one caller: more callers make the pool spawn workers on the spare ports, which the
+    edge starts routing to when they say hello; idle extras are drained and stopped again."""
+    env = {"SORI_TELEPHONY__WORKERS": "1", "SORI_TELEPHONY__SPARE_WORKERS": "2", "SORI_EDGE__WORKER_CALL_CAP": "1"}
+    with running_stack(env) as stack:
+        state = Path(str(stack["state"]))
+        scenario = state / "hold.xml"
+        scenario.write_text(scenarios.scenario("caller", scenarios.invite("126", "0215550001"),
+                                               scenarios.pause(15000), scenarios.BYE))  # fmt: skip
+        callers = []
+        for n in range(3):
+            callers.append(subprocess.Popen(
+                ["sipp", f"127.0.0.1:{stack['sip']}", "-sf", str(scenario), "-m", "1", "-i", "127.0.0.1",
+                 "-p", str(free_port()), "-mi", "127.0.0.1", "-mp", str(free_port()), "-timeout", "60s",
+                 "-timeout_error", "-nostdin", "-trace_err", "-error_file", str(state / f"grow{n}.err")],
+                cwd=state, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))  # fmt: skip
+            time.sleep(3.0)
+        peak = len(worker_pids(state / "s"))
+        codes = [c.wait(timeout=60) for c in callers]
+        errors = [(state / f"grow{n}.err").read_text() for n in range(3) if (state / f"grow{n}.err").exists()]
+        assert codes == [0, 0, 0], errors
+        assert peak == 3, f"{peak} workers at the peak"
+        deadline = time.monotonic() + 30
+        while len(worker_pids(state / "s")) > 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(worker_pids(state / "s")) == 2, "an idle extra worker was retired"
