@@ -57,6 +57,7 @@ from telephony.acd import (
 )
 from telephony.acd.records import CallRecord
 from telephony.control.agent_store import AgentContacts, AgentRecord, Answered, CallbackTask, Ended, HandedOff
+from telephony.control.recordings import recording_path, relative_ref
 from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr import phrases
 from telephony.ivr.actions import Phrase
@@ -1019,20 +1020,12 @@ class Desk:
             return
         if not conv.caller.notice_heard:
             return
-        day = self.clock().strftime("%Y/%m/%d")
-        directory = self.settings.recordings_dir / day
-        directory.mkdir(parents=True, exist_ok=True)
-        conv.recording = conv.caller.recording = directory / f"{conv.acd_id}.wav"
-        log.info("recording", extra={"sip_call_id": conv.caller.sip_call_id, "path": str(conv.recording)})
+        path = recording_path(self.settings.recordings_dir, self.clock(), conv.acd_id)
+        conv.recording = conv.caller.recording = path
         self._command(conv, media.StartRecording, call_ref=conv.caller.call_ref, path=str(conv.recording))
 
     def _recording_ref(self, conv: Conversation) -> str | None:
-        if conv.recording is None:
-            return None
-        try:
-            return str(conv.recording.relative_to(self.settings.recordings_dir))
-        except ValueError:
-            return str(conv.recording)
+        return relative_ref(conv.recording, self.settings.recordings_dir)
 
     def _release_leg(self, conv: Conversation, leg: AgentLeg) -> None:
         leg.released = True

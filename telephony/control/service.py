@@ -74,6 +74,7 @@ class TelephonyService(service.MultiService):
             max_workers=ports.count + ports.spare,
             host=ports.host,
             caller_cap=edge_config.worker_call_cap,
+            scale_up_free_slots=2 * edge_config.worker_call_cap,  # room for a burst while workers start
         )
         self.pool = MediaPool(state_dir / "media", self._event, self._lost, config, self._next_port, reactor)
         self.pool.setServiceParent(self)  # type: ignore[no-untyped-call]

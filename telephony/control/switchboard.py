@@ -27,6 +27,7 @@ from crm.cases.model import Channel, Disposition
 from crm.centers.model import Center
 from telephony.control.desk import Caller, Desk
 from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler, SelfServicePort
+from telephony.control.recordings import recording_path, relative_ref
 from telephony.control.store import CallerInfo, CaseStoreCalls
 from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr.actions import Enqueue, Hangup, Terminal, Transfer
@@ -222,9 +223,7 @@ class Switchboard:
         """The caller heard the recording notice: the call is recorded (both directions) until it ends."""
         if self.recordings_dir is None or call.recording is not None or call.ended:
             return
-        directory = self.recordings_dir / self.clock().strftime("%Y/%m/%d")
-        directory.mkdir(parents=True, exist_ok=True)
-        call.recording = directory / f"{call.call_ref}.wav"
+        call.recording = recording_path(self.recordings_dir, self.clock(), call.call_ref)
         self._command(call, media.StartRecording, path=str(call.recording))
 
     def _ivr_done(self, outcome: Terminal | None, call: ActiveCall) -> None:
@@ -369,7 +368,7 @@ class Switchboard:
 
     # -- helpers ----------------------------------------------------------------------------------
     def _recording_ref(self, call: ActiveCall) -> str | None:
-        return _relative(call.recording, self.recordings_dir)
+        return relative_ref(call.recording, self.recordings_dir)
 
     def _publish(self, kind: CtiKind, call: ActiveCall, **data: Any) -> None:
         if self.events is not None:
@@ -382,15 +381,6 @@ class Switchboard:
 
     def _failed(self, failure: Failure, call: ActiveCall, what: str) -> None:
         log.error("%s failed: %s", what, failure.getErrorMessage(), extra={"sip_call_id": call.call_id})
-
-
-def _relative(path: Path | None, root: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return str(path.relative_to(root)) if root is not None else str(path)
-    except ValueError:
-        return str(path)
 
 
 def _sip_user(uri: str) -> str:

@@ -23,7 +23,7 @@ class PikeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     window_seconds: int = Field(2, ge=1, le=60)
-    requests: int = Field(30, ge=1)
+    requests: int = Field(30, ge=1, le=65535)  # Kamailio keeps it in 16 bits: larger values wrap around
     remove_latency: int = Field(4, ge=1)
     ban_seconds: int = Field(300, ge=1)
 

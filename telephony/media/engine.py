@@ -49,8 +49,11 @@ class Recording:
 
 
 class MediaEngine:
-    def __init__(self, worker_id: str, host: str, sip_port: int, capacity: int, sink: EventSink, reactor: Any) -> None:
+    def __init__(
+        self, worker_id: str, host: str, sip_port: int, capacity: int, sink: EventSink, reactor: Any, rtp_port: int = 0
+    ) -> None:
         self.worker_id = worker_id
+        self.rtp_port = rtp_port  # first RTP port of this worker's own range (0: pjsua2's default, 4000 up)
         self.host = host
         self.sip_port = sip_port
         self.capacity = capacity
@@ -97,6 +100,9 @@ class MediaEngine:
         account_cfg = pj.AccountConfig()
         account_cfg.idUri = self.sip_uri
         account_cfg.mediaConfig.transportConfig.boundAddress = self.host
+        if self.rtp_port:
+            account_cfg.mediaConfig.transportConfig.port = self.rtp_port
+            account_cfg.mediaConfig.transportConfig.portRange = 4 * self.capacity
         self._account = WorkerAccount(self)
         self._account.create(account_cfg, True)
         self._poll = task.LoopingCall(self._handle_events)
@@ -284,6 +290,9 @@ class MediaEngine:
             self._sip(prompt.createPlaylist, files, playback_id, options)
         self.prompts[playback_id] = prompt
         prompt.startTransmit(audio)
+        recording = self.recordings.get(call_ref)
+        if recording is not None:  # what the caller hears (prompts, music) is part of the call's recording
+            prompt.startTransmit(recording.recorder)
 
     def stop_play(self, call_ref: str, playback_id: str | None) -> int:
         self.leg(call_ref)
@@ -306,6 +315,9 @@ class MediaEngine:
         self._sip(recorder.createRecorder, str(target))
         recording = Recording(target, recorder, {call_ref})
         audio.startTransmit(recorder)
+        for prompt in self.prompts.values():
+            if prompt.call_ref == call_ref:
+                prompt.startTransmit(recorder)
         for peer_ref in self.bridges.get(call_ref, set()):
             peer_audio = self.legs[peer_ref].audio()
             if peer_audio is not None:

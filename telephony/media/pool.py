@@ -58,7 +58,8 @@ class PoolConfig:
     max_workers: int = 4
     capacity: int = 4
     caller_cap: int | None = None  # callers the edge admits per worker (None: capacity); the pool scales on these
-    scale_up_free_slots: int = 2  # spawn another worker when fewer free slots than this remain
+    scale_up_free_slots: int = 2  # spawn another worker when fewer free (caller) slots than this remain
+    retire_grace: float = 3.0  # a drained worker stops this long after its last call (recordings close)
     health_interval: float = 2.0
     health_timeout: float = 3.0
     hello_timeout: float = 15.0
@@ -248,6 +249,7 @@ class MediaPool(service.Service):
             "--worker-id", worker_id,
             "--host", self.config.host,
             "--capacity", str(self.config.capacity),
+            "--rtp-port", str(rtp_range(worker.sip_port, self.config.capacity)),
         ]  # fmt: skip
         watcher = WorkerProcess(self, worker_id, self.state_dir / f"{worker_id}.log")
         worker.process = self.reactor.spawnProcess(watcher, self.config.python, args, env=dict(os.environ))
@@ -399,7 +401,10 @@ class MediaPool(service.Service):
         cap = self.config.caller_cap or self.config.capacity
         free = self.free_caller_slots() + cap * len(starting)
         if free < self.config.scale_up_free_slots and len(live) < self.config.max_workers:
-            self.spawn()
+            # a burst: start as many workers as the shortfall needs at once (each takes about a second)
+            needed = -(-(self.config.scale_up_free_slots - free) // cap)
+            for _ in range(min(needed, self.config.max_workers - len(live))):
+                self.spawn()
             return
         idle = [w for w in live if w.ready and not w.calls]
         surplus = free - cap
@@ -418,6 +423,11 @@ class MediaPool(service.Service):
 
         def drained(result: dict[str, Any]) -> None:
             if not worker.calls and int(result["calls"]) == 0:
+                # the last call's recording gets its WAV header a moment after the call ends: let it close
+                self.reactor.callLater(self.config.retire_grace, stop_if_idle)
+
+        def stop_if_idle() -> None:
+            if not worker.calls and not worker.stopping and self.workers.get(worker.worker_id) is worker:
                 self._stop_worker(worker)
 
         d.addCallbacks(drained, lambda f: self._kill(worker))
@@ -449,6 +459,14 @@ class MediaPool(service.Service):
     def _signal(self, worker: Worker, signal: str) -> None:
         with contextlib.suppress(error.ProcessExitedAlready, OSError):
             worker.process.signalProcess(signal)
+
+
+def rtp_range(sip_port: int, capacity: int) -> int:
+    """The first RTP port of the worker on ``sip_port``: workers on neighbouring SIP ports get neighbouring,
+    disjoint ranges of 4 ports per call (RTP and RTCP, with room to skip a busy one) from 20000 up."""
+    if sip_port <= 0:
+        return 0
+    return 20000 + (sip_port % 1000) * 4 * capacity
 
 
 def _drop(connection: ControlProtocol) -> None:

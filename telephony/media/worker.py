@@ -134,6 +134,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--worker-id", default=f"media-{os.getpid()}")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--capacity", type=int, default=4, help="at most 4: pjsua2-python's compile-time limit")
+    parser.add_argument("--rtp-port", type=int, default=0, help="first port of this worker's RTP range (0: default)")
     return parser.parse_args(argv)
 
 
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None, reactor: Any = default_reactor) -> int:
     engines: list[MediaEngine] = []
 
     def make_engine(protocol: WorkerProtocol) -> MediaEngine:
-        engine = MediaEngine(args.worker_id, args.host, args.sip_port, capacity, protocol, reactor)
+        engine = MediaEngine(args.worker_id, args.host, args.sip_port, capacity, protocol, reactor, args.rtp_port)
         engines.append(engine)
         return engine
 

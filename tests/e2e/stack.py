@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,29 +16,10 @@ from pathlib import Path
 import requests
 
 from sori.seed.demo import CENTERS_FILE
-from tests.support.postgres import free_port
+from tests.support.postgres import free_port, free_run
 
 SORI = str(Path(sys.executable).with_name("sori"))
 PROMPTS = Path(tempfile.gettempdir()) / "sori-e2e-prompts"  # a cache shared by runs: synthesis is slow
-
-
-def free_run(count: int) -> int:
-    """A base port such that ``count`` ports in a row from it are free (the media workers' ports)."""
-    for _ in range(50):
-        base = free_port()
-        sockets: list[socket.socket] = []
-        try:
-            for offset in range(count):
-                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-        return base
-    raise AssertionError(f"no {count} free ports in a row")
 
 
 def free_pair() -> int:

@@ -102,6 +102,9 @@ def bill_call(stack: dict[str, object], during: Callable[[], None] | None = None
     # recorded from the end of the recording notice to the hang-up (about 3 + 18 s of the scenario)
     samples, rate = read_samples(state / "s" / "recordings" / str(recording))
     assert 15 <= len(samples) / rate <= 25, len(samples) / rate
+    # the caller says nothing (SIPp sends only DTMF): what is there is what they heard, the menus and the bill
+    loud = sum(1 for i in range(0, len(samples) - 160, 160) if max(map(abs, samples[i : i + 160])) > 1000)
+    assert loud / (len(samples) / 160) > 0.3, "the prompts the caller heard are in the recording"
     assert (channel, disposition, center) == ("ivr-self-service", "self-service-completed", "NTS126")
     assert "부가가치세" in str(notes) and str(masked).endswith(caller[-4:])
     lines = [json.loads(line) for line in Path(str(stack["log"])).read_text(encoding="utf-8").splitlines() if line]

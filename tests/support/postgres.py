@@ -25,6 +25,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_run(count: int) -> int:
+    """A base port such that ``base`` … ``base + count - 1`` are all free on 127.0.0.1 (UDP): media workers."""
+    for _ in range(200):
+        base = free_port()
+        if base + count > 65535:
+            continue
+        sockets: list[socket.socket] = []
+        try:
+            for offset in range(count):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return base
+    raise RuntimeError(f"no {count} free ports in a row")
+
+
 def postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     return Path(found[-1]).parent if found else None
