@@ -82,6 +82,18 @@ class TelephonyConfig(_Section):
     callback_delay_s: float = Field(60.0, ge=0, le=1800)  # after a drop, wait this long before calling back
 
 
+class AnalyticsConfig(_Section):
+    """Text analytics: the search index, the models, transcription."""
+
+    search: str = Field("embedded", pattern="^(embedded|elasticsearch)$")  # embedded: SQLite FTS5, no server
+    index_path: Path | None = None  # the embedded index; default <state>/analytics/search.db
+    es_index_prefix: str = Field("sori", pattern="^[a-z][a-z0-9_-]{0,30}$")
+    model_dir: Path | None = None  # trained classifiers; default <state>/analytics/models
+    whisper_model_dir: Path | None = None  # a CTranslate2 Whisper directory; default <state>/models/whisper-base
+    transcription_threads: int = Field(2, ge=1, le=32)
+    transcription_workers: int = Field(1, ge=1, le=8)  # concurrent transcriptions (bounded: media comes first)
+
+
 class LogConfig(_Section):
     level: str = "INFO"
     file: Path | None = None  # default: stdout
@@ -101,6 +113,10 @@ class Settings(BaseSettings):
     log: LogConfig = LogConfig()
     edge: EdgeConfig = EdgeConfig()
     telephony: TelephonyConfig = TelephonyConfig()
+    analytics: AnalyticsConfig = AnalyticsConfig()
+    # An Elasticsearch cluster (SORI_ES_URL, e.g. http://127.0.0.1:9200): used when analytics.search is
+    # "elasticsearch", and the search contract tests run against it when set.
+    es_url: str | None = Field(None, pattern=r"^https?://")
 
     @field_validator("state_dir")
     @classmethod
