@@ -1,0 +1,1 @@
+"""Trends over documents: volumes, surge keywords (급증 키워드), topics and seasonal comparison."""
