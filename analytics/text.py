@@ -40,7 +40,7 @@ class KoreanTokenizer:
         from kiwipiepy import Kiwi
 
         self.num_workers = num_workers
-        self.kiwi = Kiwi(num_workers=num_workers)
+        self.kiwi = Kiwi(num_workers=num_workers) if num_workers else Kiwi()  # Kiwi() is single-threaded
         for term in user_terms:
             self.kiwi.add_user_word(term, "NNP", 10.0)
 

@@ -1,0 +1,119 @@
+"""The numbers of a trend report, from one search index: what ``sori report`` renders as HTML and the
+analyst dashboard shows (one code path for both).
+
+For a period [start, end) and optional center and channel: volumes by day, week and month; counts by
+channel, category, center, agency, region, age band and sex; 급증 키워드 of the period's last day
+against the 28 days before, each with the documents behind it; topics of the period; and the seasonal
+comparison (민원예보): the same weeks of earlier years, by category, when the index holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from analytics.documents import Filters, Interval
+from analytics.search.port import SearchIndex
+from analytics.trends.surge import Surge, surging
+from analytics.trends.topics import Topic, topics
+
+BREAKDOWNS = ("channel", "category", "center", "agency", "region", "age_band", "sex")
+MAX_TOPIC_DOCS = 20_000
+
+
+@dataclass(frozen=True)
+class SurgeKeyword:
+    surge: Surge
+    examples: tuple[tuple[str, str], ...]  # (doc id, masked title) of documents behind the keyword
+
+
+@dataclass(frozen=True)
+class SeasonalRow:
+    category: str
+    now: int
+    earlier: dict[int, int]  # year → documents in the same weeks that year
+    change: float | None  # now vs the mean of earlier years (None without earlier data)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    start: dt.date
+    end: dt.date
+    equals: dict[str, str]
+    total: int
+    by_day: list[tuple[dt.date, int]]
+    by_week: list[tuple[dt.date, int]]
+    by_month: list[tuple[dt.date, int]]
+    breakdowns: dict[str, list[tuple[str, int]]]
+    surge_day: dt.date
+    surges: list[SurgeKeyword]
+    topics: list[Topic]
+    seasonal: list[SeasonalRow] = field(default_factory=list)
+
+
+def build_report(
+    index: SearchIndex,
+    start: dt.date,
+    end: dt.date,
+    *,
+    center: str | None = None,
+    channel: str | None = None,
+    baseline_days: int = 28,
+    n_topics: int = 8,
+) -> ReportData:
+    equals = {k: v for k, v in (("center", center), ("channel", channel)) if v is not None}
+    period = Filters(start=start, end=end, equals=equals)
+    breakdowns = {name: index.terms(name, period, size=30) for name in BREAKDOWNS}
+    last = end - dt.timedelta(days=1)
+    day = index.token_doc_freq(Filters(start=last, end=end, equals=equals))
+    baseline = [
+        index.token_doc_freq(Filters(start=d, end=d + dt.timedelta(days=1), equals=equals))
+        for d in (last - dt.timedelta(days=n) for n in range(1, baseline_days + 1))
+    ]
+    surges = []
+    for surge in surging(day, baseline):
+        found = index.search([surge.token], Filters(start=last, end=end, equals=equals), limit=3)
+        surges.append(SurgeKeyword(surge, tuple((h.doc_id, h.title) for h in found.hits)))
+    docs = list(index.documents(period))
+    if len(docs) > MAX_TOPIC_DOCS:  # an even sample across the period
+        step = len(docs) / MAX_TOPIC_DOCS
+        docs = [docs[int(i * step)] for i in range(MAX_TOPIC_DOCS)]
+    return ReportData(
+        start=start,
+        end=end,
+        equals=equals,
+        total=index.count(period),
+        by_day=index.histogram(period, Interval.DAY),
+        by_week=index.histogram(period, Interval.WEEK),
+        by_month=index.histogram(period, Interval.MONTH),
+        breakdowns=breakdowns,
+        surge_day=last,
+        surges=surges,
+        topics=topics(docs, k=n_topics),
+        seasonal=seasonal(index, start, end, equals),
+    )
+
+
+def seasonal(
+    index: SearchIndex, start: dt.date, end: dt.date, equals: dict[str, str], years: int = 3
+) -> list[SeasonalRow]:
+    """Documents by category in [start, end) and in the same dates of up to ``years`` earlier years."""
+    now = dict(index.terms("category", Filters(start=start, end=end, equals=equals), size=100))
+    earlier: dict[int, dict[str, int]] = {}
+    for back in range(1, years + 1):
+        try:
+            window = Filters(start=start.replace(year=start.year - back), end=end.replace(year=end.year - back),
+                             equals=equals)  # fmt: skip
+        except ValueError:  # 29 February
+            continue
+        counts = dict(index.terms("category", window, size=100))
+        if counts:
+            earlier[start.year - back] = counts
+    rows = []
+    for category in sorted(set(now) | {c for counts in earlier.values() for c in counts}):
+        past = {year: counts.get(category, 0) for year, counts in earlier.items()}
+        mean = sum(past.values()) / len(past) if past else None
+        change = (now.get(category, 0) - mean) / mean if mean else None
+        rows.append(SeasonalRow(category, now.get(category, 0), past, change))
+    rows.sort(key=lambda r: (-r.now, r.category))
+    return rows
