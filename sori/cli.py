@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import sys
@@ -16,6 +17,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", dest="config_file", type=Path, help="TOML configuration file")
     parser.add_argument("--state-dir", type=Path, help="where the embedded database, keys and recordings live")
     parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql://user@host/sori")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -90,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     _common(purge)
     purge.add_argument("--dry-run", action="store_true")
 
+    report = sub.add_parser("report", help="a Korean HTML trend report of text complaints and calls")
+    _common(report)
+    report.add_argument("--from", dest="start", type=_date, required=True, help="first day (YYYY-MM-DD, Seoul)")
+    report.add_argument("--to", dest="end", type=_date, required=True, help="last day, included (YYYY-MM-DD)")
+    report.add_argument("--center", help="only this call center's documents (e.g. ACRC110)")
+    report.add_argument("--channel", choices=["text", "phone"], help="only text complaints or phone contacts")
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+
     args = parser.parse_args(argv)
     if args.command == "openapi":
         return _print_openapi()
@@ -102,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "report":
+        from sori.report_cli import report as write_report
+
+        return write_report(args, settings)
     if args.command == "up":
         from sori.runtime import run_up
 

@@ -1,0 +1,1 @@
+"""Trend reports as self-contained Korean HTML (plotly charts inlined): ``sori report``."""

@@ -1,0 +1,70 @@
+"""``sori report`` writes a self-contained Korean HTML report; headless Chromium renders its charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics.documents import DocChannel, Document
+from analytics.search.sqlite_index import SqliteIndex
+from crm.calendar import SEOUL
+
+pytestmark = pytest.mark.integration
+SORI = str(Path(sys.executable).with_name("sori"))
+
+
+def build_index(path: Path) -> None:
+    index = SqliteIndex(path)
+    docs = []
+    for day in range(30):
+        when = dt.datetime(2026, 3, 1 + day, 11, tzinfo=SEOUL)
+        for n in range(6):
+            words = ("주민등록등본", "발급", "문의") if n % 2 else ("종합소득세", "신고", "기한")
+            channel = DocChannel.TEXT if n % 3 else DocChannel.PHONE
+            category, center = ("행정" if n % 2 else "세금"), ("ACRC110" if n % 3 == 0 else None)
+            title = f"{words[0]} {words[2]} <b>{n}</b>"
+            docs.append(Document(f"d{day}-{n}", channel, when, title, " ".join(words), words, "test",
+                                 category=category, center=center))  # fmt: skip
+    last = dt.datetime(2026, 3, 30, 15, tzinfo=SEOUL)
+    words = ("재난지원금", "지연")
+    docs += [Document(f"s{n}", DocChannel.PHONE, last, f"재난지원금 지연 {n}", "재난지원금 지연", words, "test",
+                      category="행정", center="ACRC110") for n in range(12)]  # fmt: skip
+    index.upsert(docs)
+    index.close()
+
+
+def test_sori_report_writes_a_korean_html_report_whose_charts_render(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    build_index(state / "analytics" / "search.db")
+    out = tmp_path / "report.html"
+    done = subprocess.run([SORI, "report", "--from", "2026-03-01", "--to", "2026-03-30", "--out", str(out),
+                           "--state-dir", str(state)], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "민원 동향 보고서 2026-03-01 ~ 2026-03-30" in page and "급증 키워드" in page and "재난지원금" in page
+    assert "&lt;b&gt;" in page and "<b>1</b>" not in page, "texts are escaped"
+    assert "<script src=" not in page and "<link" not in page, "self-contained: plotly.js is inlined"
+    chromium = shutil.which("chromium")
+    assert chromium is not None, "Debian's chromium is installed by ./dev test"
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=8000", "--dump-dom",
+         out.as_uri()], capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    assert dom.count('class="main-svg"') >= 4, "plotly drew the charts in the browser"
+
+
+def test_sori_report_refuses_a_reversed_period_and_a_missing_index(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    base = [SORI, "report", "--out", str(out), "--state-dir", str(tmp_path / "state")]
+    missing = subprocess.run([*base, "--from", "2026-03-01", "--to", "2026-03-02"], capture_output=True, text=True)
+    assert missing.returncode == 2 and "no analytics index" in missing.stderr
+    reversed_ = subprocess.run([*base, "--from", "2026-03-05", "--to", "2026-03-01"], capture_output=True, text=True)
+    assert reversed_.returncode == 2 and "before" in reversed_.stderr
+    bad = subprocess.run([*base, "--from", "2026-13-01", "--to", "2026-03-01"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "is not a date" in bad.stderr
+    assert not out.exists()
