@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crm.errors import ValidationFailed
@@ -21,6 +22,8 @@ class DocChannel(enum.StrEnum):
 
 #: Fields with exact values that filters, facets (``terms``) and reports group by.
 FACETS = ("channel", "category", "suggested_category", "agency", "center", "region", "age_band", "sex", "source")
+#: The facets a document may leave empty.
+OPTIONAL_FACETS = ("category", "suggested_category", "agency", "center", "region", "age_band", "sex")
 
 
 @dataclass(frozen=True)
@@ -113,3 +116,11 @@ def bucket(day: dt.date, interval: Interval) -> dt.date:
     if interval is Interval.WEEK:
         return day - dt.timedelta(days=day.weekday())
     return day.replace(day=1)
+
+
+def snippet(body: str, tokens: Sequence[str], width: int = 120) -> str:
+    """About ``width`` characters of the (masked) body around the first query word found in it."""
+    at = min((i for i in (body.find(t) for t in tokens) if i >= 0), default=0)
+    start = max(0, at - width // 3)
+    text = body[start : start + width].replace("\n", " ")
+    return ("…" if start > 0 else "") + text + ("…" if start + width < len(body) else "")

@@ -16,7 +16,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from analytics.documents import FACETS, DocChannel, Document, Filters, Hit, Interval, SearchResult, bucket
+from analytics.documents import (
+    FACETS,
+    OPTIONAL_FACETS,
+    DocChannel,
+    Document,
+    Filters,
+    Hit,
+    Interval,
+    SearchResult,
+    bucket,
+    snippet,
+)
 from crm.errors import ValidationFailed
 
 SCHEMA = """
@@ -51,8 +62,7 @@ CREATE TRIGGER IF NOT EXISTS docs_au AFTER UPDATE ON docs BEGIN
 END;
 """
 
-_OPTIONAL = ("category", "suggested_category", "agency", "center", "region", "age_band", "sex")
-_COLUMNS = ("doc_id", "channel", "received_at", "day", "title", "body", "tokens", "source", *_OPTIONAL)
+_COLUMNS = ("doc_id", "channel", "received_at", "day", "title", "body", "tokens", "source", *OPTIONAL_FACETS)
 
 
 class SqliteIndex:
@@ -118,7 +128,7 @@ class SqliteIndex:
             [match, *args, limit, offset],
         )
         hits = tuple(
-            Hit(r[0], -float(r[1]), r[2], _snippet(r[3], wanted), dt.datetime.fromisoformat(r[4]), DocChannel(r[5]))
+            Hit(r[0], -float(r[1]), r[2], snippet(r[3], wanted), dt.datetime.fromisoformat(r[4]), DocChannel(r[5]))
             for r in rows
         )
         return SearchResult(int(total), hits)
@@ -208,13 +218,5 @@ def _document(row: Sequence[Any]) -> Document:
         body=values["body"],
         tokens=tuple(values["tokens"].split()),
         source=values["source"],
-        **{name: values[name] for name in _OPTIONAL},
+        **{name: values[name] for name in OPTIONAL_FACETS},
     )
-
-
-def _snippet(body: str, tokens: Sequence[str], width: int = 120) -> str:
-    """About ``width`` characters of the (masked) body around the first query word found in it."""
-    at = min((i for i in (body.find(t) for t in tokens) if i >= 0), default=0)
-    start = max(0, at - width // 3)
-    text = body[start : start + width].replace("\n", " ")
-    return ("…" if start > 0 else "") + text + ("…" if start + width < len(body) else "")
