@@ -1,0 +1,1 @@
+"""Unit tests of transcription's pure parts: Korean normalisation and the character error rate."""
