@@ -1,0 +1,73 @@
+"""Phone contacts from the case store, read incrementally: every voice interaction with words in it (the
+transcript, else the agent's notes) becomes a phone document, with the center, the case's category,
+and the citizen's region, age band and sex (never who they are).
+
+The cursor is the highest interaction id read so far, kept with the file checkpoints; an interaction
+whose transcript arrives later (post-call transcription) is picked up again by ``refresh_since``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, or_, select
+
+from crm.calendar import to_seoul
+from crm.cases.model import VOICE_CHANNELS
+from crm.store import tables
+
+
+@dataclass(frozen=True)
+class Contact:
+    interaction_id: int
+    received_at: dt.datetime
+    text: str
+    center: str
+    category: str | None
+    region: str | None
+    age_band: str | None
+    sex: str | None
+
+
+def read_contacts(engine: Engine, after_id: int, limit: int = 1000) -> Iterator[Contact]:
+    """Voice interactions with an id above ``after_id`` that have a transcript or notes, oldest first."""
+    i, c, z = tables.interactions.c, tables.cases.c, tables.citizens.c
+    query = (
+        select(i.id, i.started_at, i.transcript, i.notes, i.center_code, c.category, z.region_sido, z.birth_year, z.sex)
+        .select_from(
+            tables.interactions.outerjoin(tables.cases, c.id == i.case_id).outerjoin(
+                tables.citizens, z.id == i.citizen_id
+            )
+        )
+        .where(i.id > after_id, i.channel.in_([str(ch) for ch in VOICE_CHANNELS]), i.ended_at.is_not(None))
+        .where(or_(i.transcript.is_not(None), i.notes.is_not(None)))
+        .order_by(i.id)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    for row in rows:
+        text = "\n".join(part for part in (row.transcript, row.notes) if part)
+        started = row.started_at
+        yield Contact(
+            interaction_id=int(row.id),
+            received_at=started,
+            text=text,
+            center=str(row.center_code),
+            category=row.category,
+            region=row.region_sido,
+            age_band=age_band(row.birth_year, to_seoul(started).year),
+            sex={"M": "male", "F": "female"}.get(str(row.sex)) if row.sex is not None else None,
+        )
+
+
+def age_band(birth_year: int | None, year: int) -> str | None:
+    """ "20대" … "80대 이상" from the birth year (Korean age bands by full years)."""
+    if birth_year is None:
+        return None
+    age = year - birth_year
+    if age < 10:
+        return "10대 미만"
+    return "80대 이상" if age >= 80 else f"{age // 10 * 10}대"

@@ -1,0 +1,179 @@
+"""The ingest pipeline: raw complaints → masked, tokenised documents → the index, in batches.
+
+Masking comes first: the index, the tokens and every later view see only masked text. Tokenising is the
+slow step (Kiwi, about 110 complaints/s per core), so batches can go to worker processes, each with its
+own Kiwi. After each batch is in the index, a checkpoint records the file's last line: a run that stops
+resumes there (as long as the file is unchanged), and ids make a full re-run add nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analytics.documents import DocChannel, Document
+from analytics.ingest.case_store import read_contacts
+from analytics.ingest.files import RawComplaint, RowError, read_complaints
+from analytics.pii import mask
+from analytics.search.port import SearchIndex
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+Suggest = Callable[[str], tuple[str | None, str | None]]  # masked text → (category, agency)
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    written: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    resumed_from: int = 0
+
+
+def prepare(items: list[RawComplaint]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Masked title, masked body and tokens of each item (runs in a worker process or in-line)."""
+    from analytics.text import shared_tokenizer
+
+    tokenizer = shared_tokenizer()
+    out = []
+    for item in items:
+        title, body = mask(item.title).text, mask(item.body).text
+        out.append((title, body, tuple(tokenizer.tokens(f"{title}\n{body}"))))
+    return out
+
+
+def to_documents(items: list[RawComplaint], prepared: Iterable[tuple[str, str, tuple[str, ...]]], source: str,
+                 suggest: Suggest | None) -> list[Document]:  # fmt: skip
+    docs = []
+    for item, (title, body, tokens) in zip(items, prepared, strict=True):
+        category, agency = suggest(f"{title}\n{body}") if suggest is not None else (None, None)
+        docs.append(Document(
+            doc_id=f"{source}:{item.item_id}", channel=DocChannel.TEXT, received_at=item.received_at, title=title,
+            body=body, tokens=tokens, source=source, category=item.category, suggested_category=category,
+            agency=item.agency or agency, region=item.region,
+        ))  # fmt: skip
+    return docs
+
+
+class Checkpoints:
+    """The last line ingested per file, valid while the file's size and modification time are unchanged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data: dict[str, dict[str, float]] = json.loads(path.read_text()) if path.exists() else {}
+
+    def start_line(self, file: Path) -> int:
+        entry = self._data.get(str(file.resolve()))
+        stat = file.stat()
+        if entry and entry["size"] == stat.st_size and entry["mtime"] == stat.st_mtime:
+            return int(entry["line"])
+        return 0
+
+    def cursor(self, key: str) -> int:
+        """A named position (e.g. the last interaction id read from the case store)."""
+        return int(self._data.get(key, {}).get("line", 0))
+
+    def save_cursor(self, key: str, value: int) -> None:
+        self._data[key] = {"size": 0, "mtime": 0, "line": value}
+        self._write()
+
+    def save(self, file: Path, line: int) -> None:
+        stat = file.stat()
+        self._data[str(file.resolve())] = {"size": stat.st_size, "mtime": stat.st_mtime, "line": line}
+        self._write()
+
+    def _write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self._data, ensure_ascii=False, indent=1))
+        os.replace(tmp, self.path)
+
+
+def ingest_file(
+    path: Path,
+    index: SearchIndex,
+    *,
+    source: str,
+    checkpoints: Checkpoints,
+    workers: int = 1,
+    batch: int = 200,
+    suggest: Suggest | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest one file; returns counts and the rows refused (with line numbers and reasons)."""
+    report = IngestReport(resumed_from=checkpoints.start_line(path))
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        for last_line, items in _batches(read_complaints(path, report.resumed_from), batch, report):
+            if items:
+                if pool is not None:
+                    chunks = [items[i : i + max(1, len(items) // workers)] for i in range(0, len(items),
+                              max(1, len(items) // workers))]  # fmt: skip
+                    prepared = [row for part in pool.map(prepare, chunks) for row in part]
+                else:
+                    prepared = prepare(items)
+                report.written += index.upsert(to_documents(items, prepared, source, suggest))
+            checkpoints.save(path, last_line)
+            if progress is not None:
+                progress(len(items))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return report
+
+
+def _batches(rows: Iterator[tuple[int, RawComplaint | RowError]], size: int,
+             report: IngestReport) -> Iterator[tuple[int, list[RawComplaint]]]:  # fmt: skip
+    items: list[RawComplaint] = []
+    last = report.resumed_from
+    for line, row in rows:
+        last = line
+        report.read += 1
+        if isinstance(row, RowError):
+            report.errors.append(row)
+        else:
+            items.append(row)
+        if len(items) >= size:
+            yield last, items
+            items = []
+    if items or last > report.resumed_from:
+        yield last, items
+
+
+CASE_STORE = "case-store:last-interaction-id"
+
+
+def ingest_case_store(
+    engine: Engine, index: SearchIndex, *, checkpoints: Checkpoints, suggest: Suggest | None = None, batch: int = 500
+) -> IngestReport:
+    """Phone contacts added to the case store since the last run (masked, tokenised, indexed)."""
+    from analytics.text import shared_tokenizer
+
+    tokenizer = shared_tokenizer()
+    report = IngestReport(resumed_from=checkpoints.cursor(CASE_STORE))
+    last = report.resumed_from
+    while True:
+        contacts = list(read_contacts(engine, last, batch))
+        if not contacts:
+            return report
+        docs = []
+        for contact in contacts:
+            text = mask(contact.text).text
+            category, agency = suggest(text) if suggest is not None else (None, None)
+            title = text.split("\n", 1)[0][:80]
+            docs.append(Document(
+                doc_id=f"call:{contact.interaction_id}", channel=DocChannel.PHONE, received_at=contact.received_at,
+                title=title, body=text, tokens=tuple(tokenizer.tokens(text)), source="case-store",
+                category=contact.category, suggested_category=category, agency=agency, center=contact.center,
+                region=contact.region, age_band=contact.age_band, sex=contact.sex,
+            ))  # fmt: skip
+        report.read += len(contacts)
+        report.written += index.upsert(docs)
+        last = contacts[-1].interaction_id
+        checkpoints.save_cursor(CASE_STORE, last)
