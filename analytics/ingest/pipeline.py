@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING
 
 from analytics.documents import DocChannel, Document
 from analytics.ingest.case_store import read_contacts
-from analytics.ingest.files import RawComplaint, RowError, read_complaints
+from analytics.ingest.files import RawComplaint, RowError, complaint_from, read_complaints
 from analytics.pii import mask
 from analytics.search.port import SearchIndex
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from integrations.sinmungo.port import ComplaintFeed
 
 Suggest = Callable[[str], tuple[str | None, str | None]]  # masked text → (category, agency)
 
@@ -81,6 +83,14 @@ class Checkpoints:
 
     def save_cursor(self, key: str, value: int) -> None:
         self._data[key] = {"size": 0, "mtime": 0, "line": value}
+        self._write()
+
+    def text(self, key: str) -> str:
+        """A named opaque position (a feed's cursor)."""
+        return str(self._data.get(key, {}).get("cursor", ""))
+
+    def save_text(self, key: str, value: str) -> None:
+        self._data[key] = {"cursor": value}  # type: ignore[dict-item]
         self._write()
 
     def save(self, file: Path, line: int) -> None:
@@ -177,3 +187,34 @@ def ingest_case_store(
         report.written += index.upsert(docs)
         last = contacts[-1].interaction_id
         checkpoints.save_cursor(CASE_STORE, last)
+
+
+def ingest_feed(
+    feed: ComplaintFeed,
+    index: SearchIndex,
+    *,
+    source: str,
+    checkpoints: Checkpoints,
+    page_size: int = 200,
+    suggest: Suggest | None = None,
+) -> IngestReport:
+    """Everything the live feed has after the saved cursor; the cursor moves only after a page is indexed."""
+    key = f"feed:{source}"
+    cursor = checkpoints.text(key)
+    report = IngestReport()
+    while True:
+        page = feed.fetch(cursor, page_size)
+        items = []
+        for n, raw in enumerate(page.items, start=report.read + 1):
+            row = complaint_from(n, raw) if isinstance(raw, dict) else RowError(n, "an item must be a JSON object")
+            if isinstance(row, RowError):
+                report.errors.append(row)
+            else:
+                items.append(row)
+        report.read += len(page.items)
+        if items:
+            report.written += index.upsert(to_documents(items, prepare(items), source, suggest))
+        cursor = page.next_cursor
+        checkpoints.save_text(key, cursor)
+        if not page.more or not page.items:
+            return report
