@@ -63,11 +63,11 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
 
             try:
                 report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints)
-            except FeedUnavailable as error:
-                print(f"sori analytics ingest: {error}; what was read so far is kept", file=sys.stderr)
+            except FeedUnavailable as down:
+                print(f"sori analytics ingest: {down}; what was read so far is kept", file=sys.stderr)
                 return 1
-            for error in report.errors[:50]:
-                print(f"{args.feed}: item {error.line}: {error.reason}")
+            for refused in report.errors[:50]:
+                print(f"{args.feed}: item {refused.line}: {refused.reason}")
             summary[args.feed] = {"read": report.read, "written": report.written, "refused": len(report.errors)}
         if args.case_store:
             from sori.wiring import build_system
