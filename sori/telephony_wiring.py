@@ -109,21 +109,15 @@ def _refresh_agents(system: System, service: TelephonyService, db_pool: ThreadPo
     """Agents added or deactivated while running: their phones may (or may no longer) register, and the
     desk knows them, within ``telephony.agents_refresh_s`` and without a restart."""
 
-    def load() -> tuple[list[AgentRecord], list[Subscriber]]:
-        with system.uow(readonly=True) as uow:
-            agents = [a for a in uow.agents.list() if a.active and a.sip_ha1]
-            phones = [Subscriber(a.login, stored_ha1=a.sip_ha1) for a in agents]
-        assert service.desk is not None
-        return service.desk.store.agents(), phones
-
-    def apply(loaded: tuple[list[AgentRecord], list[Subscriber]]) -> None:
-        records, phones = loaded
+    def apply(records: list[AgentRecord]) -> None:
+        phones = [Subscriber(a.login, stored_ha1=a.sip_ha1) for a in records if a.sip_ha1]
         if service.edge.update_subscribers(phones):
             log.info("agents' phones updated at the edge", extra={"phones": len(phones)})
         if service.desk is not None:
             service.desk.set_agents(records)
 
-    d = deferToThreadPool(reactor, db_pool, load)
+    assert service.desk is not None
+    d = deferToThreadPool(reactor, db_pool, service.desk.store.agents)
     d.addCallback(apply)
     d.addErrback(lambda f: log.error("agent refresh failed: %s", f.getErrorMessage()))
 

@@ -16,7 +16,7 @@ from crm.actor import Actor
 from crm.agents.model import Agent, Role
 from crm.calendar import WorkCalendar
 from crm.cases import contacts, services
-from crm.cases.continuity import ContinuityPolicy, continuable_cases
+from crm.cases.continuity import ContinuityPolicy
 from crm.cases.model import CallbackStatus, Channel, Disposition
 from crm.errors import Conflict, DomainError
 from crm.ports import UnitOfWork
@@ -32,9 +32,24 @@ class AgentRecord:
     center: str
     skills: dict[str, int]
     role: str
+    sip_ha1: str | None = None  # the phone's digest HA1; None: the agent has no phone at the edge
 
     def actor(self) -> Actor:
         return Actor(center_code=self.center, role=Role(self.role), login=self.login, agent_id=self.agent_id)
+
+
+@dataclass(frozen=True)
+class AnsweredCall:
+    """What the desk knows of a call an agent just answered."""
+
+    channel: Channel
+    center: str  # the answering agent's center
+    phone: str | None
+    citizen_id: int | None
+    sip_call_id: str
+    queued_at: dt.datetime | None
+    case_number: str | None  # the case the call continues (IVR choice or transfer)
+    handoff_id: int | None  # the transfer's hand-off, accepted by this agent
 
 
 @dataclass(frozen=True)
@@ -81,50 +96,18 @@ class AgentContacts:
         with self.uow(readonly=True) as uow:
             return [_record(a) for a in uow.agents.list() if a.active and a.id is not None]
 
-    def agent(self, login: str) -> AgentRecord | None:
-        with self.uow(readonly=True) as uow:
-            found = uow.agents.by_login(login)
-            return _record(found) if found is not None and found.active and found.id is not None else None
-
-    def answered(
-        self,
-        agent: AgentRecord,
-        now: dt.datetime,
-        *,
-        channel: Channel,
-        center: str,
-        phone: str | None,
-        citizen_id: int | None,
-        sip_call_id: str,
-        queued_at: dt.datetime | None,
-        case_number: str | None,
-        handoff_id: int | None,
-    ) -> Answered:
+    def answered(self, agent: AgentRecord, now: dt.datetime, call: AnsweredCall) -> Answered:
         """The agent picked up: their contact starts, on the continuing case when there is one."""
         try:
-            return self._answered(
-                agent, now, channel, center, phone, citizen_id, sip_call_id, queued_at, case_number, handoff_id
-            )
+            return self._answered(agent, now, call)
         except DomainError as error:
-            if case_number is None:
+            if call.case_number is None:
                 raise
             # The case was closed or merged meanwhile: the contact starts without it, the agent opens one.
-            found = self._answered(agent, now, channel, center, phone, citizen_id, sip_call_id, queued_at, None, None)
+            found = self._answered(agent, now, dataclasses.replace(call, case_number=None, handoff_id=None))
             return dataclasses.replace(found, note=f"{error.code}: {error}")
 
-    def _answered(
-        self,
-        agent: AgentRecord,
-        now: dt.datetime,
-        channel: Channel,
-        center: str,
-        phone: str | None,
-        citizen_id: int | None,
-        sip_call_id: str,
-        queued_at: dt.datetime | None,
-        case_number: str | None,
-        handoff_id: int | None,
-    ) -> Answered:
+    def _answered(self, agent: AgentRecord, now: dt.datetime, call: AnsweredCall) -> Answered:
         actor = agent.actor()
         with self.uow() as uow:
             interaction, _, _ = contacts.start_interaction(
@@ -132,21 +115,23 @@ class AgentContacts:
                 actor,
                 now,
                 self.policy,
-                channel=channel,
-                center_code=center,
-                phone=phone,
-                citizen_id=citizen_id,
-                sip_call_id=sip_call_id,
-                queued_at=queued_at,
+                channel=call.channel,
+                center_code=call.center,
+                phone=call.phone,
+                citizen_id=call.citizen_id,
+                sip_call_id=call.sip_call_id,
+                queued_at=call.queued_at,
             )
             assert interaction.id is not None
             summary = sender = number = None
-            if case_number is not None:
-                if handoff_id is not None:
-                    handoff = services.accept_handoff(uow, actor, now, number=case_number, handoff_id=handoff_id)
+            if call.case_number is not None:
+                if call.handoff_id is not None:
+                    handoff = services.accept_handoff(
+                        uow, actor, now, number=call.case_number, handoff_id=call.handoff_id
+                    )
                     summary, sender = handoff.summary, handoff.from_center
                 case = services.continue_case(
-                    uow, actor, now, interaction_id=interaction.id, number=case_number, policy=self.policy
+                    uow, actor, now, interaction_id=interaction.id, number=call.case_number, policy=self.policy
                 )
                 number = case.number
             uow.commit()
@@ -244,11 +229,6 @@ class AgentContacts:
                 callback.attempts = attempts
                 uow.commit()
 
-    def open_case_for(self, citizen_id: int, now: dt.datetime) -> str | None:
-        with self.uow(readonly=True) as uow:
-            offered = continuable_cases(uow.cases.for_citizen(citizen_id), now, self.policy)
-            return offered[0].number if offered else None
-
     @staticmethod
     def _task(uow: UnitOfWork, callback_id: int) -> CallbackTask:
         callback = uow.callbacks.get(callback_id)
@@ -268,4 +248,4 @@ class AgentContacts:
 
 def _record(agent: Agent) -> AgentRecord:
     assert agent.id is not None
-    return AgentRecord(agent.id, agent.login, agent.center_code, dict(agent.skills), str(agent.role))
+    return AgentRecord(agent.id, agent.login, agent.center_code, dict(agent.skills), str(agent.role), agent.sip_ha1)

@@ -56,7 +56,15 @@ from telephony.acd import (
     QueueKey,
 )
 from telephony.acd.records import CallRecord
-from telephony.control.agent_store import AgentContacts, AgentRecord, Answered, CallbackTask, Ended, HandedOff
+from telephony.control.agent_store import (
+    AgentContacts,
+    AgentRecord,
+    Answered,
+    AnsweredCall,
+    CallbackTask,
+    Ended,
+    HandedOff,
+)
 from telephony.control.recordings import recording_path, relative_ref
 from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr import phrases
@@ -652,9 +660,9 @@ class Desk:
             return
         caller = conv.caller
         d = self.db(
-            self.store.answered, agent, self.clock(), channel=conv.channel, center=agent.center,
-            phone=caller.phone, citizen_id=caller.citizen_id, sip_call_id=caller.sip_call_id,
-            queued_at=conv.queued_at, case_number=caller.case_number, handoff_id=caller.handoff_id,
+            self.store.answered, agent, self.clock(),
+            AnsweredCall(conv.channel, agent.center, caller.phone, caller.citizen_id, caller.sip_call_id,
+                         conv.queued_at, caller.case_number, caller.handoff_id),
         )  # fmt: skip
         d.addCallback(self._contact_started, conv, login)
         d.addErrback(self._failed, conv, "agent contact start")

@@ -84,6 +84,12 @@ class TelephonyService(service.MultiService):
         self.desk = switchboard.desk
         self._worker_ports: dict[str, int] = {}
 
+    def stopService(self) -> defer.Deferred[None]:
+        if self.desk is not None:
+            self.desk.stop()  # no more ACD ticks while the pool and the edge stop
+        stopped: defer.Deferred[None] = super().stopService()  # type: ignore[no-untyped-call]
+        return stopped
+
     def _next_port(self) -> int:
         taken = {w.sip_port for w in self.pool.workers.values()}
         free = [a.port for a in self.ports.addresses if a.port not in taken]

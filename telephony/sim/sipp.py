@@ -10,6 +10,18 @@ from __future__ import annotations
 
 DTMF = "/usr/share/sip-tester/dtmf_2833_{}.pcap"
 
+#: The citizen's offer and answer: G.711 μ-law and RFC 2833 telephone events.
+CITIZEN_SDP = """v=0
+o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+"""
+
 
 def invite(service: str, caller: str, headers: dict[str, str] | None = None) -> str:
     extra = "".join(f"{name}: {value}\n" for name, value in (headers or {}).items())
@@ -25,16 +37,7 @@ Max-Forwards: 70
 {extra}Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
+{CITIZEN_SDP}]]></send>
 <recv response="100" optional="true"/>
 <recv response="180" optional="true"/>
 <recv response="200" rtd="true" rrs="true"/>
@@ -141,16 +144,7 @@ Contact: <sip:citizen@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-]]></send>
+{CITIZEN_SDP}]]></send>
 <recv request="ACK" crlf="true"/>
 {stream(tone_wav)}{AWAIT_BYE.replace('timeout="20000"', 'timeout="90000"')}""",
     )

@@ -22,11 +22,6 @@ SORI = str(Path(sys.executable).with_name("sori"))
 PROMPTS = Path(tempfile.gettempdir()) / "sori-e2e-prompts"  # a cache shared by runs: synthesis is slow
 
 
-def free_pair() -> int:
-    """A base port whose next port is free too (the two media workers)."""
-    return free_run(2)
-
-
 @contextlib.contextmanager
 def running_stack(env_extra: Mapping[str, str] | None = None,
                   always_open: tuple[str, ...] = ("NTS126",)) -> Iterator[dict[str, object]]:  # fmt: skip

@@ -54,12 +54,12 @@ def test_sori_up_demo_shows_a_live_center_and_stops_every_simulated_process() ->
     import tempfile
     import time
 
-    from tests.e2e.stack import PROMPTS, free_pair
-    from tests.support.postgres import free_port
+    from tests.e2e.stack import PROMPTS
+    from tests.support.postgres import free_port, free_run
 
     state = Path(tempfile.mkdtemp(prefix="sori-demo-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
-    env.update(SORI_TELEPHONY__WORKER_PORT_BASE=str(free_pair()), SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
+    env.update(SORI_TELEPHONY__WORKER_PORT_BASE=str(free_run(6)), SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
                SORI_TELEPHONY__PROMPT_RATE="300", SORI_LOG__FILE=str(state / "sori.log"))  # fmt: skip
     process = subprocess.Popen(
         [SORI, "up", "--demo", "--port", str(free_port()), "--sip-port", str(free_port()), "--state-dir",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from telephony.media.pool import WorkerEvent, WorkerLost
+from telephony.sim.sipp import CITIZEN_SDP
 
 SIPP_TIMEOUT = 40
 
@@ -69,16 +70,6 @@ class EventLog:
                 self._cond.wait(left)
 
 
-_INVITE_SDP = """v=0
-o=citizen 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-"""
 
 
 def caller_scenario(hold_ms: int, dtmf_pcap: str | None = None, rtp_wav: str | None = None) -> str:
@@ -103,7 +94,7 @@ X-Sori-Dialled: 110
 Content-Type: application/sdp
 Content-Length: [len]
 
-{_INVITE_SDP}]]></send>
+{CITIZEN_SDP}]]></send>
 <recv response="100" optional="true"/>
 <recv response="180" optional="true"/>
 <recv response="486" optional="true" next="refused"/>

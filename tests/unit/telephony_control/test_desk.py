@@ -4,6 +4,7 @@ softphones are in tests/e2e/test_agent_calls.py; here the timing rules can be ch
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from twisted.internet import defer, task
 from crm.calendar import WorkCalendar
 from crm.centers.model import Center
 from telephony.acd import Acd, QueueConfig, QueueKey
-from telephony.control.agent_store import AgentRecord, Answered, Ended
+from telephony.control.agent_store import AgentRecord, Answered, AnsweredCall, Ended
 from telephony.control.desk import Caller, Desk, DeskSettings, NoMediaCapacity, NotOnCall
 from telephony.media import protocol as media
 
@@ -55,9 +56,9 @@ class FakeStore:
     answered_calls: list[dict[str, Any]] = field(default_factory=list)
     ended_calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def answered(self, agent: AgentRecord, now: dt.datetime, **kw: Any) -> Answered:
-        self.answered_calls.append({"agent": agent.login, **kw})
-        return Answered(100 + len(self.answered_calls), kw.get("case_number"), kw.get("citizen_id"))
+    def answered(self, agent: AgentRecord, now: dt.datetime, call: AnsweredCall) -> Answered:
+        self.answered_calls.append({"agent": agent.login, **dataclasses.asdict(call)})
+        return Answered(100 + len(self.answered_calls), call.case_number, call.citizen_id)
 
     def ended(self, agent: AgentRecord, now: dt.datetime, **kw: Any) -> Ended:
         self.ended_calls.append({"agent": agent.login, **kw})
