@@ -4,8 +4,16 @@ on use (Kiwi, scikit-learn and CTranslate2 load only for the command that needs 
 from __future__ import annotations
 
 import argparse
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sori.config import Settings
+
+if TYPE_CHECKING:
+    from analytics.classify import Classifier
+
+log = logging.getLogger("sori.analytics")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -21,6 +29,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return setup_models(analytics.whisper_model_dir or settings.state_dir / "models" / "whisper-base")
     if command == "ingest":
         return ingest(args, settings)
+    if command == "transcriber":
+        return transcriber(args, settings)
+    if command == "train":
+        from analytics.classify.cli import train
+
+        model_dir = analytics.model_dir or settings.state_dir / "analytics" / "models"
+        return train(data=list(args.data), label=args.label, name=args.name or args.label, folds=args.folds,
+                     test_data=list(args.test_data or []), model_dir=model_dir)  # fmt: skip
     raise AssertionError(f"unknown analytics command {command}")
 
 
@@ -44,12 +60,14 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     index = SqliteIndex(index_path(settings))
     checkpoints = Checkpoints(settings.state_dir / "analytics" / "checkpoints.json")
+    classifier = category_model(settings)
+    suggest = classifier.batch_suggester(settings.analytics.category_min_score) if classifier is not None else None
     summary: dict[str, object] = {}
     try:
         for path in args.files:
             with tqdm(desc=path.name, unit="건", file=sys.stderr) as bar:
                 report = ingest_file(path, index, source=args.source, checkpoints=checkpoints,
-                                     workers=max(1, args.workers), progress=bar.update)  # fmt: skip
+                                     workers=max(1, args.workers), progress=bar.update, suggest=suggest)  # fmt: skip
             for error in report.errors[:50]:
                 print(f"{path}:{error.line}: {error.reason}")
             if len(report.errors) > 50:
@@ -62,7 +80,8 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
             from integrations.sinmungo.port import FeedUnavailable
 
             try:
-                report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints)
+                report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints,
+                                     suggest=suggest)  # fmt: skip
             except FeedUnavailable as down:
                 print(f"sori analytics ingest: {down}; what was read so far is kept", file=sys.stderr)
                 return 1
@@ -73,10 +92,81 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
             from sori.wiring import build_system
 
             system = build_system(settings)
-            report = ingest_case_store(system.engine, index, checkpoints=checkpoints)
+            report = ingest_case_store(system.engine, index, checkpoints=checkpoints, suggest=suggest)
             summary["case-store"] = {"read": report.read, "written": report.written}
             system.engine.dispose()
     finally:
         index.close()
     print(json.dumps(summary, ensure_ascii=False))
     return 0
+
+
+def recordings_dir(settings: Settings) -> Path:
+    return settings.telephony.recordings_dir or settings.state_dir / "recordings"
+
+
+def transcriber(args: argparse.Namespace, settings: Settings) -> int:
+    """``sori analytics transcriber``: drain the post-call transcription queue (until SIGTERM, or ``--once``)."""
+    import json
+    import os
+    import signal
+    import sys
+    import threading
+
+    from analytics.stt.models import model_problems
+    from analytics.stt.postcall import PostCallTranscriber
+    from analytics.stt.whisper import WhisperTranscriber
+    from sori.children import CANNOT_RUN
+    from sori.logs import configure_logging
+    from sori.wiring import build_system
+
+    analytics = settings.analytics
+    configure_logging(settings.log.level, settings.log.file)
+    system = build_system(settings)
+    model_dir = analytics.whisper_model_dir or settings.state_dir / "models" / "whisper-base"
+    stt = WhisperTranscriber(model_dir, cpu_threads=analytics.transcription_threads,
+                             workers=analytics.transcription_workers, nice=analytics.transcription_nice)  # fmt: skip
+    classifier = category_model(settings)
+    suggest = classifier.suggester(analytics.category_min_score) if classifier is not None else None
+    worker = PostCallTranscriber(system.uow, stt, recordings_dir(settings), system.clock, suggest=suggest)
+    try:
+        if args.status:
+            print(json.dumps(worker.backlog(), ensure_ascii=False))
+            return 0
+        problems = model_problems(model_dir)
+        if problems:
+            hint = "run `sori analytics setup-models`, or set analytics.whisper_model_dir"
+            print(f"sori analytics transcriber: no usable Whisper model in {model_dir}: {'; '.join(problems)} ({hint})",
+                  file=sys.stderr)  # fmt: skip
+            return CANNOT_RUN
+        os.nice(analytics.transcription_nice)
+        if args.once:
+            worker.recover()
+            outcomes = []
+            while (outcome := worker.run_once()) is not None:
+                outcomes.append(outcome)
+            done = {str(o.state): sum(1 for x in outcomes if x.state == o.state) for o in outcomes}
+            print(json.dumps({"jobs": len(outcomes), "by_state": done,
+                              "contacts": sum(o.contacts for o in outcomes)}, ensure_ascii=False))  # fmt: skip
+            return 0
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        worker.run(stop, workers=analytics.transcription_workers, poll_s=analytics.transcription_poll_s)
+        return 0
+    finally:
+        system.engine.dispose()
+
+
+def category_model(settings: Settings) -> Classifier | None:
+    """The trained ``category`` classifier (``sori analytics train --name category``), or None without one:
+    complaints and calls then get no suggested category."""
+    from analytics.classify import Classifier
+    from analytics.classify.store import ModelMismatch, ModelNotFound
+
+    model_dir = settings.analytics.model_dir or settings.state_dir / "analytics" / "models"
+    try:
+        return Classifier.load(model_dir, "category")
+    except (ModelNotFound, ModelMismatch) as missing:
+        log.info("no category suggestions: %s", missing)
+        return None

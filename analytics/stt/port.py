@@ -37,9 +37,12 @@ class Transcript:
 @runtime_checkable
 class SpeechToText(Protocol):
     """Turns a recording (any format the adapter can decode: WAV of any rate and G.711 coding, FLAC, …) into a
-    ``Transcript``. Blocking and CPU-heavy: callers run it off the reactor, with bounded concurrency."""
+    ``Transcript``. Blocking and CPU-heavy: callers run it off the reactor, with bounded concurrency.
 
-    def transcribe(self, path: Path) -> Transcript: ...
+    ``start`` and ``end`` (seconds) limit it to part of the recording (one contact of a call); the segments'
+    times still count from the recording's start."""
+
+    def transcribe(self, path: Path, *, start: float = 0.0, end: float | None = None) -> Transcript: ...
 
 
 class SpeechModelUnavailable(DomainError):

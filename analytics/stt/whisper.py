@@ -74,7 +74,7 @@ class WhisperTranscriber:
             if self._model is None:
                 self._model = self._build()
 
-    def transcribe(self, path: Path) -> Transcript:
+    def transcribe(self, path: Path, *, start: float = 0.0, end: float | None = None) -> Transcript:
         if not path.is_file():
             raise TranscriptionFailed(f"no recording at {path}", path=str(path))
         self.load()
@@ -88,22 +88,27 @@ class WhisperTranscriber:
         try:
             with self._count_lock:
                 self._running += 1
-            return self._transcribe(path)
+            return self._transcribe(path, start, end)
         finally:
             with self._count_lock:
                 self._running -= 1
             self._slots.release()
 
-    def _transcribe(self, path: Path) -> Transcript:
+    def _transcribe(self, path: Path, start: float, end: float | None) -> Transcript:
         from faster_whisper.audio import decode_audio
 
         try:
             audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
         except Exception as error:  # PyAV raises its own errors (InvalidDataError, …) for unreadable input
             raise TranscriptionFailed(f"cannot decode {path}: {error}", path=str(path)) from error
+        first = max(0, int(start * SAMPLE_RATE))
+        audio = audio[first : None if end is None else max(first, int(end * SAMPLE_RATE))]
+        if len(audio) == 0:
+            return Transcript(text="", language=self.language, duration=0.0, segments=())
         found, info = self._model.transcribe(audio, language=self.language, beam_size=self.beam_size,
                                              vad_filter=self.vad_filter)
-        segments = tuple(Segment(round(s.start, 2), round(s.end, 2), s.text.strip()) for s in found)
+        offset = first / SAMPLE_RATE
+        segments = tuple(Segment(round(s.start + offset, 2), round(s.end + offset, 2), s.text.strip()) for s in found)
         segments = tuple(s for s in segments if s.text)
         return Transcript(text=" ".join(s.text for s in segments), language=str(info.language),
                           duration=round(float(info.duration), 3), segments=segments)

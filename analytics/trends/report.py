@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
-from analytics.documents import Filters, Interval
+from analytics.documents import Document, Filters, Interval
 from analytics.search.port import SearchIndex
 from analytics.trends.surge import Surge, surging
 from analytics.trends.topics import Topic, topics
 
 BREAKDOWNS = ("channel", "category", "center", "agency", "region", "age_band", "sex")
+#: Topics are fitted on at most this many documents of the period, evenly spread over it in time.
 MAX_TOPIC_DOCS = 20_000
+
+
+@runtime_checkable
+class SamplingIndex(Protocol):
+    """An index that draws the topic sample itself (reading only the sampled documents)."""
+
+    def sample(self, filters: Filters, size: int) -> list[Document]: ...
 
 
 @dataclass(frozen=True)
@@ -74,10 +83,7 @@ def build_report(
     for surge in surging(day, baseline):
         found = index.search([surge.token], Filters(start=last, end=end, equals=equals), limit=3)
         surges.append(SurgeKeyword(surge, tuple((h.doc_id, h.title) for h in found.hits)))
-    docs = list(index.documents(period))
-    if len(docs) > MAX_TOPIC_DOCS:  # an even sample across the period
-        step = len(docs) / MAX_TOPIC_DOCS
-        docs = [docs[int(i * step)] for i in range(MAX_TOPIC_DOCS)]
+    docs = topic_sample(index, period)
     return ReportData(
         start=start,
         end=end,
@@ -92,6 +98,18 @@ def build_report(
         topics=topics(docs, k=n_topics),
         seasonal=seasonal(index, start, end, equals),
     )
+
+
+def topic_sample(index: SearchIndex, period: Filters, size: int = MAX_TOPIC_DOCS) -> list[Document]:
+    """The period's documents at positions ⌊i·n/size⌋ of the oldest-first order (all when n ≤ size)."""
+    if isinstance(index, SamplingIndex):
+        return index.sample(period, size)
+    total = index.count(period)
+    if total <= size:
+        return list(index.documents(period))
+    step = total / size
+    wanted = {int(i * step) for i in range(size)}
+    return [doc for n, doc in enumerate(index.documents(period)) if n in wanted]
 
 
 def seasonal(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import text
 
 from crm.access.model import Purpose
+from crm.agents.model import Role
 from crm.api import auth, present
 from crm.api import schemas as s
 from crm.api.deps import ApiDeps
@@ -121,6 +122,23 @@ def register(router: Router, deps: ApiDeps) -> None:
         responses={200: s.AgentOut},
         errors=(401,),
     )(me)
+
+    def transcription(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
+        counts = uow.transcription_jobs.counts()
+        oldest = uow.transcription_jobs.oldest_pending()
+        age = round((req.now - oldest).total_seconds(), 1) if oldest is not None else None
+        return Reply(200, s.TranscriptionBacklogOut(**{str(k): v for k, v in counts.items()}, oldest_pending_s=age))
+
+    router.route(
+        "GET",
+        f"{V1}/analytics/transcription",
+        summary="Post-call transcription backlog (jobs by state)",
+        tag="analytics",
+        roles=frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}),
+        writes=False,
+        responses={200: s.TranscriptionBacklogOut},
+        errors=(401, 403),
+    )(transcription)
 
     def centers(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         active = req.q("active")

@@ -58,6 +58,17 @@ class HealthOut(Out):
     schema_revision: str | None
 
 
+class TranscriptionBacklogOut(Out):
+    """The post-call transcription queue: jobs by state, and how long the oldest pending one has waited."""
+
+    pending: int
+    running: int
+    done: int
+    skipped: int
+    failed: int
+    oldest_pending_s: float | None
+
+
 # -- centers ---------------------------------------------------------------------------------
 class CenterOut(Out):
     code: str

@@ -7,6 +7,7 @@ from sqlalchemy.orm import registry
 from crm.access.model import AccessLogEntry
 from crm.agents.model import Agent
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.cases.transcription import TranscriptionJob
 from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.store import tables
@@ -32,4 +33,5 @@ def map_domain() -> None:
     r.map_imperatively(Callback, tables.callbacks)
     r.map_imperatively(Complaint, tables.complaints)
     r.map_imperatively(AccessLogEntry, tables.access_log)
+    r.map_imperatively(TranscriptionJob, tables.transcription_jobs)
     _mapped = True

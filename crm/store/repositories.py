@@ -13,6 +13,7 @@ from crm.access.model import AccessLogEntry
 from crm.agents.model import Agent
 from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.status import CaseStatus
+from crm.cases.transcription import JobState, TranscriptionJob
 from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.store import tables
@@ -172,8 +173,54 @@ class SqlInteractionRepository(_Repo):
         )
         return self.session.scalars(query).first()
 
+    def with_recording(self, recording_ref: str) -> Sequence[Interaction]:
+        c = tables.interactions.c
+        query = select(Interaction).where(c.recording_ref == recording_ref).order_by(c.started_at, c.id)
+        return self.session.scalars(query).all()
+
     def add(self, interaction: Interaction) -> None:
         self.session.add(interaction)
+
+
+class SqlTranscriptionJobRepository(_Repo):
+    def get(self, job_id: int) -> TranscriptionJob | None:
+        return self.session.get(TranscriptionJob, job_id)
+
+    def by_ref(self, recording_ref: str) -> TranscriptionJob | None:
+        c = tables.transcription_jobs.c
+        return self.session.scalars(select(TranscriptionJob).where(c.recording_ref == recording_ref)).first()
+
+    def next_pending(self, now: dt.datetime) -> TranscriptionJob | None:
+        """The oldest job due now, locked for this transaction (skipped by other transcribers on PostgreSQL)."""
+        c = tables.transcription_jobs.c
+        query = (
+            select(TranscriptionJob)
+            .where(and_(c.state == JobState.PENDING, or_(c.available_at.is_(None), c.available_at <= now)))
+            .order_by(c.enqueued_at, c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return self.session.scalars(query).first()
+
+    def running(self) -> Sequence[TranscriptionJob]:
+        c = tables.transcription_jobs.c
+        return self.session.scalars(select(TranscriptionJob).where(c.state == JobState.RUNNING)).all()
+
+    def counts(self) -> dict[JobState, int]:
+        c = tables.transcription_jobs.c
+        rows = self.session.execute(select(c.state, func.count()).group_by(c.state)).all()
+        found = {JobState(state): int(n) for state, n in rows}
+        return {state: found.get(state, 0) for state in JobState}
+
+    def oldest_pending(self) -> dt.datetime | None:
+        c = tables.transcription_jobs.c
+        oldest: dt.datetime | None = self.session.scalar(
+            select(func.min(c.enqueued_at)).where(c.state == JobState.PENDING)
+        )
+        return oldest
+
+    def add(self, job: TranscriptionJob) -> None:
+        self.session.add(job)
 
 
 class SqlHandoffRepository(_Repo):

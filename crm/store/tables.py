@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -28,6 +29,7 @@ from crm.access.model import Purpose, Scope
 from crm.agents.model import Role
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
+from crm.cases.transcription import JobState
 from crm.citizens.model import Sex
 
 metadata = MetaData(
@@ -195,6 +197,26 @@ interactions = Table(
     # The screen-pop reads a citizen's latest contacts; serving checks an agent's open ones.
     Index("ix_interactions_citizen_started", "citizen_id", "started_at"),
     Index("ix_interactions_agent_citizen_open", "agent_id", "citizen_id", "completed_at"),
+    # The transcriber shares a call's transcript out over the contacts that share its recording.
+    Index("ix_interactions_recording_ref", "recording_ref"),
+)
+
+transcription_jobs = Table(
+    "transcription_jobs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("recording_ref", String(300), nullable=False, unique=True),
+    Column("enqueued_at", UTCDateTime, nullable=False),
+    Column("recording_started_at", UTCDateTime, nullable=False),
+    Column("audio_seconds", Float),
+    Column("state", StrEnum(JobState, 20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("available_at", UTCDateTime),
+    Column("started_at", UTCDateTime),
+    Column("finished_at", UTCDateTime),
+    Column("error_code", String(60)),
+    Column("error", String(500)),
+    Index("ix_transcription_jobs_state_available", "state", "available_at"),
 )
 
 handoffs = Table(

@@ -28,6 +28,7 @@ class SqlUnitOfWork:
         self.callbacks = r.SqlCallbackRepository(session)
         self.complaints = r.SqlComplaintRepository(session)
         self.access_log = r.SqlAccessLogRepository(session)
+        self.transcription_jobs = r.SqlTranscriptionJobRepository(session)
         return self
 
     def __exit__(

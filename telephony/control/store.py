@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from crm.cases.continuity import ContinuityPolicy, continuable_cases
 from crm.cases.ingest import FinishedContact, Rejected
+from crm.cases.transcription import TranscriptionJob
 from crm.citizens.phone import normalize_phone
 from crm.errors import InvalidPhoneNumber
 from crm.store.ingest import ingest_contacts
@@ -25,6 +26,11 @@ class CallerInfo:
     area_code: str | None
     citizen_id: int | None
     open_case: str | None
+
+
+#: A closed recording waits this long before it is transcribed, so that the contacts that share it have
+#: been written (the desk ends its contact as the recorder closes).
+TRANSCRIBE_AFTER = dt.timedelta(seconds=5)
 
 
 class CaseStoreCalls:
@@ -57,3 +63,14 @@ class CaseStoreCalls:
         interaction_id = result.interaction_ids[0]
         assert interaction_id is not None
         return interaction_id
+
+    def enqueue_transcription(self, recording_ref: str, now: dt.datetime, seconds: float) -> bool:
+        """Queue a closed recording for post-call transcription (once per recording); False if queued before."""
+        with self.uow() as uow:
+            if uow.transcription_jobs.by_ref(recording_ref) is not None:
+                return False
+            started = now - dt.timedelta(seconds=seconds)
+            uow.transcription_jobs.add(TranscriptionJob(recording_ref, now, started, seconds,
+                                                        available_at=now + TRANSCRIBE_AFTER))  # fmt: skip
+            uow.commit()
+        return True

@@ -111,6 +111,7 @@ class Switchboard:
         events: CtiBus | None = None,
         desk: Desk | None = None,
         recordings_dir: Path | None = None,
+        transcribe: bool = False,
     ) -> None:
         self.pool = pool
         self.flows = flows
@@ -126,6 +127,7 @@ class Switchboard:
         self.events = events
         self.desk = desk
         self.recordings_dir = recordings_dir
+        self.transcribe = transcribe  # closed recordings go to the post-call transcription queue
         if desk is not None:
             desk.on_transfer_to_menu(self._transferred_to_menu)
         self.calls: dict[str, ActiveCall] = {}
@@ -138,6 +140,7 @@ class Switchboard:
             "DtmfReceived": self._dtmf,
             "PlaybackDone": self._playback_done,
             "CallState": self._call_state,
+            "RecordingDone": self._recording_done,
         }.get(event.name)
         if handler is not None:
             handler(event.worker_id, event.args)
@@ -149,6 +152,15 @@ class Switchboard:
                 self._ended(call, worker_lost=True)
         if self.desk is not None:
             self.desk.worker_lost(lost.call_refs)
+
+    def _recording_done(self, worker_id: str, args: dict[str, Any]) -> None:
+        """A recording is closed (its WAV header written): queue it for transcription."""
+        ref = relative_ref(Path(args["path"]), self.recordings_dir)
+        seconds = float(args.get("seconds") or 0.0)
+        if not self.transcribe or ref is None or seconds <= 0:
+            return
+        queued = self.db(self.store.enqueue_transcription, ref, self.clock(), seconds)
+        queued.addErrback(lambda f: log.error("recording %s not queued for transcription: %s", ref, f.value))
 
     def _incoming(self, worker_id: str, args: dict[str, Any]) -> None:
         raw = args.get("headers") or {}

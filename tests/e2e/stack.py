@@ -41,6 +41,7 @@ def running_stack(env_extra: Mapping[str, str] | None = None,
         SORI_TELEPHONY__PROMPT_RATE="300",
         SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
         SORI_TELEPHONY__SPARE_WORKERS="0",  # a fixed pool unless a test asks for growth
+        SORI_ANALYTICS__TRANSCRIBE_CALLS="false",  # Whisper on every test call would only slow the suite
     )
     env.update(extra)
     subprocess.run([SORI, "seed", "--demo", "--state-dir", str(state / "s")], cwd=state, env=env, check=True,

@@ -58,3 +58,34 @@ def test_voice_contacts_with_words_are_indexed_once_and_new_ones_on_the_next_run
                                              (1940, "80대 이상")])  # fmt: skip
 def test_age_bands(birth: int | None, band: str | None) -> None:
     assert age_band(birth, 2026) == band
+
+
+def test_a_contact_transcribed_after_it_was_indexed_is_indexed_again_with_its_transcript(
+    database_url: str, tmp_path: Path
+) -> None:
+    system = make_system(database_url, tmp_path / "state")
+    migrate.upgrade(system.engine)
+    seed_demo(system)
+    index = SqliteIndex(tmp_path / "index.db")
+    checkpoints = Checkpoints(tmp_path / "cp.json")
+    ingest_case_store(system.engine, index, checkpoints=checkpoints)
+    i, j = tables.interactions.c, tables.transcription_jobs.c
+    with system.engine.begin() as conn:
+        contact = conn.execute(select(func.min(i.id)).where(i.notes.is_not(None), i.agent_id.is_not(None))).scalar_one()
+        now = dt.datetime.now(dt.UTC)
+        conn.execute(update(tables.interactions).where(i.id == contact).values(
+            recording_ref="2026/11/26/x.wav", transcript="자동차세 납부 기한을 문의합니다"))  # fmt: skip
+        conn.execute(tables.transcription_jobs.insert().values(
+            recording_ref="2026/11/26/x.wav", enqueued_at=now, recording_started_at=now, state="running",
+            attempts=1))  # fmt: skip
+    assert ingest_case_store(system.engine, index, checkpoints=checkpoints).read == 0, "not before the job is done"
+    with system.engine.begin() as conn:
+        conn.execute(
+            update(tables.transcription_jobs).where(j.recording_ref == "2026/11/26/x.wav").values(state="done")
+        )
+    again = ingest_case_store(system.engine, index, checkpoints=checkpoints)
+    doc = index.get(f"call:{contact}")
+    assert again.read == 1 and doc is not None and "자동차세" in doc.tokens
+    assert ingest_case_store(system.engine, index, checkpoints=checkpoints).read == 0
+    index.close()
+    system.engine.dispose()

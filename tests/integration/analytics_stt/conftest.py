@@ -3,18 +3,16 @@ directory (keyed by the parts' sizes and the user, so a rerun finds it and skips
 
 from __future__ import annotations
 
-import io
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from analytics.stt.models import bundled_model, setup_models
 from analytics.stt.whisper import WhisperTranscriber
 from tests.support.shared import shared_dir
+from tests.support.whisper import assembled_whisper_model
 
 # Nothing may reach the Hugging Face hub, whatever a library decides to do.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -47,13 +45,7 @@ def speech_clips() -> list[Clip]:
 
 @pytest.fixture(scope="session")
 def whisper_model_dir() -> Path:
-    source = bundled_model()
-    sizes = "-".join(str(part.path.stat().st_size) if part.path.is_file() else "missing" for part in source.parts)
-    target = Path(tempfile.gettempdir()) / f"sori-test-whisper-base-{os.getuid()}-{sizes}"
-    out, err = io.StringIO(), io.StringIO()
-    if setup_models(target, source=source, out=out, err=err) != 0:
-        pytest.fail(f"could not assemble the bundled Whisper model:\n{err.getvalue()}")
-    return target
+    return assembled_whisper_model()
 
 
 @pytest.fixture(scope="session")

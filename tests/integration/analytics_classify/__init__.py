@@ -1,0 +1,1 @@
+"""Integration tests of classification and routing (``analytics.classify``) on the shared petitions."""
