@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sori.config import Settings
+
+if TYPE_CHECKING:
+    from analytics.trends.continuity import ContinuityMetrics
 
 
 def index_path(settings: Settings) -> Path:
@@ -14,7 +19,6 @@ def index_path(settings: Settings) -> Path:
 
 def report(args: argparse.Namespace, settings: Settings) -> int:
     """``sori report``: the trend report of [--from, --to] as one self-contained HTML file."""
-    import datetime as dt
     import sys
 
     from analytics.report.html import render
@@ -28,13 +32,35 @@ def report(args: argparse.Namespace, settings: Settings) -> int:
     if not path.exists():
         print(f"sori report: no analytics index at {path} (ingest documents first)", file=sys.stderr)
         return 2
+    end = args.end + dt.timedelta(days=1)
+    continuity = None if args.channel == "text" else case_store_continuity(settings, args.start, end, args.center)
     index = SqliteIndex(path)
     try:
-        data = build_report(index, args.start, args.end + dt.timedelta(days=1), center=args.center,
-                            channel=args.channel)  # fmt: skip
+        data = build_report(index, args.start, end, center=args.center, channel=args.channel,
+                            continuity=continuity)  # fmt: skip
     finally:
         index.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(data, dt.datetime.now(dt.UTC).astimezone()), encoding="utf-8")
     print(f"{args.out}: {data.total:,} documents, {len(data.surges)} surging keywords, {len(data.topics)} topics")
     return 0
+
+
+def case_store_continuity(
+    settings: Settings, start: dt.date, end: dt.date, center: str | None
+) -> ContinuityMetrics | None:
+    """The case store's continuity figures for the report, or None when there is no case store to read."""
+    from sqlalchemy import inspect
+
+    from analytics.ingest.case_store import read_continuity
+    from crm.store.engine import make_engine
+
+    if settings.database.url is None and not (settings.state_dir / "sori.db").exists():
+        return None
+    engine = make_engine(settings.database_url)
+    try:
+        if not inspect(engine).has_table("transcription_jobs"):  # not migrated to this version yet
+            return None
+        return read_continuity(engine, start, end, center)
+    finally:
+        engine.dispose()

@@ -14,10 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, or_, select
+from sqlalchemy import Engine, Select, and_, distinct, func, or_, select
 
-from crm.calendar import to_seoul
+from analytics.trends.continuity import (
+    REPEAT_WINDOW,
+    ContinuityMetrics,
+    chains,
+    first_contact_resolved,
+    repeat_contacts,
+)
+from crm.calendar import SEOUL, to_seoul
 from crm.cases.model import VOICE_CHANNELS
+from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState
 from crm.store import tables
 
@@ -109,3 +117,55 @@ def age_band(birth_year: int | None, year: int) -> str | None:
     if age < 10:
         return "10대 미만"
     return "80대 이상" if age >= 80 else f"{age // 10 * 10}대"
+
+
+def read_continuity(engine: Engine, start: dt.date, end: dt.date, center: str | None = None) -> ContinuityMetrics:
+    """Repeat contacts, first-contact resolution, transfer chains and callbacks of the Seoul days
+    [``start``, ``end``) (``analytics.trends.continuity`` says how each is counted); ``center`` limits it to
+    contacts, cases, hand-offs (from or to) and callbacks of that center."""
+    since = dt.datetime.combine(start, dt.time(), tzinfo=SEOUL)
+    until = dt.datetime.combine(end, dt.time(), tzinfo=SEOUL)
+    i, c, h, b = tables.interactions.c, tables.cases.c, tables.handoffs.c, tables.callbacks.c
+    voice = i.channel.in_([str(ch) for ch in VOICE_CHANNELS])
+    at_center = [i.center_code == center] if center else []
+    in_period = and_(voice, i.started_at >= since, i.started_at < until, *at_center)
+    with engine.connect() as conn:
+        counted = select(func.count(), func.count(distinct(i.citizen_id))).where(in_period)
+        contacts, citizens = conn.execute(counted).one()
+        known = conn.execute(select(func.count()).where(in_period, i.citizen_id.is_not(None))).scalar_one()
+        # every contact of the period's citizens from a window before the period: repeats may cross centers
+        callers = select(i.citizen_id).where(in_period, i.citizen_id.is_not(None)).distinct().scalar_subquery()
+        history = conn.execute(select(i.citizen_id, i.started_at).where(
+            voice, i.citizen_id.in_(callers), i.started_at >= since - REPEAT_WINDOW, i.started_at < until,
+        )).all()  # fmt: skip
+        contacts_of = select(func.count()).where(i.case_id == c.id).scalar_subquery()
+        handoffs_of = select(func.count()).where(h.case_id == c.id).scalar_subquery()
+        opened = conn.execute(select(c.status, contacts_of, handoffs_of).where(
+            c.created_at >= since, c.created_at < until, *([c.owner_center == center] if center else []),
+        )).all()  # fmt: skip
+        touched = select(i.case_id).where(in_period, i.case_id.is_not(None)).distinct().subquery()
+        per_case = conn.execute(
+            select(func.count(h.id)).select_from(touched.outerjoin(tables.handoffs, h.case_id == touched.c.case_id))
+            .group_by(touched.c.case_id)
+        ).scalars().all()  # fmt: skip
+        hand_offs = and_(h.created_at >= since, h.created_at < until,
+                         *([(h.from_center == center) | (h.to_center == center)] if center else []))  # fmt: skip
+        paths = conn.execute(
+            select(h.from_center, h.to_center, func.count()).where(hand_offs).group_by(h.from_center, h.to_center)
+            .order_by(func.count().desc(), h.from_center, h.to_center).limit(10)
+        ).all()  # fmt: skip
+        callbacks = conn.execute(select(b.status, func.count()).where(
+            b.created_at >= since, b.created_at < until, *([b.center_code == center] if center else []),
+        ).group_by(b.status)).all()  # fmt: skip
+    done = {str(CaseStatus.RESOLVED), str(CaseStatus.CLOSED)}
+    return ContinuityMetrics(
+        contacts=int(contacts),
+        citizens=int(citizens),
+        known_citizen_contacts=int(known),
+        repeat_contacts=repeat_contacts(((int(z), t) for z, t in history), since),
+        cases_opened=len(opened),
+        first_contact_resolved=first_contact_resolved((str(s) in done, int(n), int(k)) for s, n, k in opened),
+        chains=chains([int(n) for n in per_case]),
+        transfers=[(str(f), str(t), int(n)) for f, t, n in paths],
+        callbacks={str(s): int(n) for s, n in callbacks},
+    )

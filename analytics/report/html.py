@@ -11,6 +11,7 @@ import html
 import math
 from collections.abc import Sequence
 
+from analytics.trends.continuity import ContinuityMetrics
 from analytics.trends.report import ReportData
 
 LABELS = {
@@ -75,6 +76,8 @@ def render(report: ReportData, generated_at: dt.datetime) -> str:
     else:
         sections.append(_section("민원예보", "<p>비교할 이전 연도 자료가 없습니다.</p>"))
 
+    if report.continuity is not None:
+        sections.append(_section("상담 연속성 (전화 상담, 사례 저장소)", _continuity(report.continuity)))
     sections.append(_section("방법", METHOD))
     scope = ", ".join(f"{LABELS.get(k, k)}={VALUES.get(v, v)}" for k, v in report.equals.items()) or "전체"
     title = f"민원 동향 보고서 {report.start:%Y-%m-%d} ~ {(report.end - dt.timedelta(days=1)):%Y-%m-%d}"
@@ -106,7 +109,30 @@ METHOD = """<ul>
 (z = (p − m) / √(s² + m(1−m)/n)); 문서 3건 이상, z 3 이상, 비율 2배 이상인 낱말입니다.</li>
 <li>주제: 형태소 TF-IDF에 NMF를 적용하고, 문서는 가장 강한 주제에 배정합니다.</li>
 <li>민원예보: 같은 날짜 범위의 이전 연도 건수를 분야별로 비교합니다.</li>
+<li>상담 연속성: 반복 상담은 같은 시민이 7일 안에 (어느 센터든) 다시 연락한 전화 상담이고, 비율은 시민이
+확인된 상담 중의 비율입니다. 최초 상담 해결은 기간 중 열린 사례 가운데 상담 1건으로 해결·종결되고 이관되지
+않은 사례입니다. 이관 단계는 기간 중 상담이 있었던 사례의 이관 횟수이고, 콜백은 기간 중 예약된 콜백의 현재
+상태입니다.</li>
 </ul>"""
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"
+
+
+def _continuity(m: ContinuityMetrics) -> str:
+    summary = _table(["지표", "값"], [
+        ["전화 상담", f"{m.contacts:,}건 (시민 {m.citizens:,}명)"],
+        ["반복 상담 (7일 이내)", f"{m.repeat_contacts:,}건 · {_percent(m.repeat_rate)}"],
+        ["최초 상담 해결률 (FCR)", f"{m.first_contact_resolved:,} / {m.cases_opened:,}건 · {_percent(m.fcr_rate)}"],
+        ["콜백 완료율", f"{_percent(m.callback_completion)} ({sum(m.callbacks.values()):,}건 예약)"],
+    ])  # fmt: skip
+    chains = _table(["이관 횟수", *m.chains], [["사례 수", *[f"{n:,}" for n in m.chains.values()]]])
+    transfers = _table(["이관한 센터", "받은 센터", "건수"], [[f, t, f"{n:,}"] for f, t, n in m.transfers]) \
+        if m.transfers else "<p>기간 중 이관이 없습니다.</p>"  # fmt: skip
+    statuses = {"pending": "대기", "dialing": "발신 중", "done": "완료", "failed": "실패", "cancelled": "취소"}
+    callbacks = _table(["콜백 상태", "건수"], [[statuses.get(s, s), f"{n:,}"] for s, n in sorted(m.callbacks.items())])
+    return summary + "<h3>이관 단계</h3>" + chains + "<h3>주요 이관 경로</h3>" + transfers + "<h3>콜백</h3>" + callbacks
 
 
 def _section(title: str, body: str) -> str:

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from analytics.documents import Document, Filters, Interval
 from analytics.search.port import SearchIndex
+from analytics.trends.continuity import ContinuityMetrics
 from analytics.trends.surge import Surge, surging
 from analytics.trends.topics import Topic, topics
 
@@ -58,6 +59,7 @@ class ReportData:
     surges: list[SurgeKeyword]
     topics: list[Topic]
     seasonal: list[SeasonalRow] = field(default_factory=list)
+    continuity: ContinuityMetrics | None = None  # phone contacts from the case store, when it was read
 
 
 def build_report(
@@ -69,6 +71,7 @@ def build_report(
     channel: str | None = None,
     baseline_days: int = 28,
     n_topics: int = 8,
+    continuity: ContinuityMetrics | None = None,
 ) -> ReportData:
     equals = {k: v for k, v in (("center", center), ("channel", channel)) if v is not None}
     period = Filters(start=start, end=end, equals=equals)
@@ -97,6 +100,7 @@ def build_report(
         surges=surges,
         topics=topics(docs, k=n_topics),
         seasonal=seasonal(index, start, end, equals),
+        continuity=continuity,
     )
 
 
