@@ -142,6 +142,7 @@ def transcriber(args: argparse.Namespace, settings: Settings) -> int:
         os.nice(analytics.transcription_nice)
         if args.once:
             worker.recover()
+            worker.sweep()
             outcomes = []
             while (outcome := worker.run_once()) is not None:
                 outcomes.append(outcome)

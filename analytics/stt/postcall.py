@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import wave
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,6 +55,25 @@ class Outcome:
     error_code: str | None = None
 
 
+#: How far back ``sweep`` looks for recorded contacts whose job was never written.
+SWEEP_WITHIN = dt.timedelta(days=2)
+
+
+def _closed_wav(path: Path) -> tuple[dt.datetime, float] | None:
+    """(last write, seconds) of a complete WAV file; None when it is missing, unreadable, still empty (the
+    recorder writes the length into the header when it closes the file) or shorter than its header says."""
+    try:
+        with wave.open(str(path)) as audio:
+            frames, rate = audio.getnframes(), audio.getframerate()
+            data_bytes = frames * audio.getsampwidth() * audio.getnchannels()
+        stat = path.stat()
+    except (OSError, EOFError, wave.Error):
+        return None
+    if frames <= 0 or stat.st_size < data_bytes:
+        return None
+    return dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC), frames / rate
+
+
 class PostCallTranscriber:
     def __init__(
         self,
@@ -81,6 +101,27 @@ class PostCallTranscriber:
         if jobs:
             log.info("%d transcription job(s) left running by the last run are queued again", len(jobs))
         return len(jobs)
+
+    def sweep(self, within: dt.timedelta = SWEEP_WITHIN) -> int:
+        """Queue the recordings of recent agent contacts that no job names: the control process may have
+        stopped between a recording closing and its job being written. A recording is queued only when its
+        file is a complete WAV; its start is the file's last write less its length. How many were queued."""
+        now = self.clock()
+        with self.uow() as uow:
+            refs = uow.interactions.recorded_without_job(now - within)
+            queued = 0
+            for ref in refs:
+                closed = _closed_wav(self.recordings_dir / ref)
+                if closed is None:
+                    continue
+                written, seconds = closed
+                started = written - dt.timedelta(seconds=seconds)
+                uow.transcription_jobs.add(TranscriptionJob(ref, now, started, seconds, available_at=now))
+                queued += 1
+            uow.commit()
+        if queued:
+            log.info("%d recorded call(s) without a transcription job queued", queued)
+        return queued
 
     def claim(self) -> Claimed | None:
         with self.uow() as uow:
@@ -134,6 +175,10 @@ class PostCallTranscriber:
     def run(self, stop: threading.Event, *, workers: int = 1, poll_s: float = 2.0) -> None:
         """Drain the queue with at most ``workers`` jobs at once until ``stop`` is set (checked every poll)."""
         self.recover()
+        try:
+            self.sweep()
+        except Exception:  # e.g. telephony queued the same recording meanwhile (unique reference)
+            log.exception("the sweep for recordings without a job failed; jobs already queued still run")
         running: set[Future[Outcome]] = set()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transcribe") as pool:
             while not stop.is_set():

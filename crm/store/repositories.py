@@ -178,6 +178,17 @@ class SqlInteractionRepository(_Repo):
         query = select(Interaction).where(c.recording_ref == recording_ref).order_by(c.started_at, c.id)
         return self.session.scalars(query).all()
 
+    def recorded_without_job(self, ended_since: dt.datetime) -> Sequence[str]:
+        """Recordings of agent contacts ended since then, untranscribed, that no transcription job names."""
+        c, j = tables.interactions.c, tables.transcription_jobs.c
+        query = (
+            select(c.recording_ref)
+            .where(c.recording_ref.is_not(None), c.agent_id.is_not(None), c.ended_at >= ended_since)
+            .where(c.transcript.is_(None), ~select(j.id).where(j.recording_ref == c.recording_ref).exists())
+            .distinct()
+        )
+        return [str(ref) for ref in self.session.scalars(query).all()]
+
     def add(self, interaction: Interaction) -> None:
         self.session.add(interaction)
 

@@ -271,3 +271,38 @@ def _state(system: System) -> JobState | None:
     with system.uow(readonly=True) as uow:
         job = uow.transcription_jobs.by_ref(REF)
         return job.state if job is not None else None
+
+
+def test_a_recording_whose_job_was_never_written_is_queued_by_the_sweep(call: dict[str, object]) -> None:
+    """The control process stopped between the recording closing and the job's insert: the transcriber's
+    start-up sweep finds the recorded agent contacts without a job and queues their (complete) recording."""
+    system, clock = call["system"], call["clock"]
+    assert isinstance(system, System) and isinstance(clock, FakeClock)
+    recordings = call["recordings"]
+    assert isinstance(recordings, Path)
+    speech = _Speech("여권 재발급 문의", at=call["spans"][0])  # type: ignore[index]
+    worker = PostCallTranscriber(system.uow, speech, recordings, clock)
+    still_open = "2026/11/26/031500-w2-9-0f0f0f0f.wav"
+    with wave.open(str(recordings / still_open), "wb") as recorder:  # as the recorder leaves it until it closes
+        recorder.setparams((1, 2, 8000, 0, "NONE", "not compressed"))
+    (recordings / "2026/11/26/cut.wav").write_bytes((recordings / REF).read_bytes()[:8000])  # header says more
+    with system.uow() as uow:
+        first = uow.interactions.get(call["ids"][1])  # type: ignore[index]
+        assert first is not None
+        for ref in (still_open, "2026/11/26/cut.wav"):
+            uow.interactions.add(Interaction(Channel.INBOUND_CALL, "ACRC110", clock(), agent_id=first.agent_id,
+                                             answered_at=clock(), ended_at=clock(), recording_ref=ref))  # fmt: skip
+        uow.commit()
+    closed = clock().timestamp()  # the recorder closed the call's file as it ended (on the fake clock)
+    os.utime(recordings / REF, (closed, closed))
+    assert worker.sweep() == 1 and worker.sweep() == 0, "once, and only the complete recording"
+    with system.uow(readonly=True) as uow:
+        assert uow.transcription_jobs.by_ref(still_open) is None
+    with system.uow(readonly=True) as uow:
+        job = uow.transcription_jobs.by_ref(REF)
+    assert job is not None and job.audio_seconds == pytest.approx(call["seconds"], abs=0.01)
+    outcome = worker.run_once()
+    assert outcome is not None and outcome.state is JobState.DONE and outcome.contacts == 1
+    assert worker.sweep() == 0, "transcribed contacts are not swept again"
+    clock.advance(days=3)
+    assert worker.sweep(dt.timedelta(days=2)) == 0
