@@ -83,10 +83,7 @@ class Classifier:
         the post-call transcriber store."""
 
         def suggest(text: str) -> tuple[str | None, str | None]:
-            best = self.suggest(text, 1)
-            if not best or best[0][1] < min_score:
-                return None, None
-            return best[0][0], agency_for(best[0][0]).name
+            return _with_agency(_chosen(self.suggest(text, 1), min_score))
 
         return suggest
 
@@ -94,20 +91,20 @@ class Classifier:
         """``suggester`` for a batch of (masked text, its tokens): what the ingest pipeline calls."""
 
         def suggest(items: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str | None, str | None]]:
-            results: list[tuple[str | None, str | None]] = []
-            for best in self.suggest_tokenised(items, 1):
-                if not best or best[0][1] < min_score:
-                    results.append((None, None))
-                else:
-                    results.append((best[0][0], agency_for(best[0][0]).name))
-            return results
+            return [_with_agency(_chosen(best, min_score)) for best in self.suggest_tokenised(items, 1)]
 
         return suggest
 
     def suggested_category(self, text: str, *, title: str = "", min_score: float = 0.0) -> str | None:
         """The category to store as a case's ``suggested_category``: the likeliest one, or None when the text
         is empty or the model is less sure than ``min_score``."""
-        best = self.suggest(text, 1, title=title)
-        if not best or best[0][1] < min_score:
-            return None
-        return best[0][0]
+        return _chosen(self.suggest(text, 1, title=title), min_score)
+
+
+def _chosen(best: list[tuple[str, float]], min_score: float) -> str | None:
+    """The likeliest category of a ``suggest`` answer, or None when there is none or it is below ``min_score``."""
+    return best[0][0] if best and best[0][1] >= min_score else None
+
+
+def _with_agency(category: str | None) -> tuple[str | None, str | None]:
+    return (category, agency_for(category).name) if category is not None else (None, None)
