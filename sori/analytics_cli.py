@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sori.config import Settings
 
@@ -48,24 +49,34 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from analytics.ingest.pipeline import Checkpoints, ingest_case_store, ingest_file
-    from analytics.search.sqlite_index import SqliteIndex
-    from sori.report_cli import index_path
+    from sori.children import exit_with_parent
+    from sori.report_cli import open_index
 
     if not args.files and not args.case_store and not args.feed:
         print("sori analytics ingest: name files, --feed URL or --case-store", file=sys.stderr)
+        return 2
+    if args.follow and not (args.case_store or args.feed):
+        print("sori analytics ingest: --follow needs --case-store or --feed (files are read once)", file=sys.stderr)
         return 2
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"sori analytics ingest: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
-    index = SqliteIndex(index_path(settings))
+    try:
+        index = open_index(settings)
+    except ValueError as bad:
+        print(f"sori analytics ingest: {bad}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    if args.follow:  # under `sori up`: a killed supervisor ends this too, even during the first files
+        exit_with_parent(stop)
     checkpoints = Checkpoints(settings.state_dir / "analytics" / "checkpoints.json")
     classifier = category_model(settings)
     suggest = classifier.batch_suggester(settings.analytics.category_min_score) if classifier is not None else None
     summary: dict[str, object] = {}
     try:
         for path in args.files:
-            with tqdm(desc=path.name, unit="건", file=sys.stderr) as bar:
+            with tqdm(desc=path.name, unit="건", file=sys.stderr, disable=args.follow) as bar:
                 report = ingest_file(path, index, source=args.source, checkpoints=checkpoints,
                                      workers=max(1, args.workers), progress=bar.update, suggest=suggest)  # fmt: skip
             for error in report.errors[:50]:
@@ -74,31 +85,78 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{path}: … and {len(report.errors) - 50} more rows refused")
             summary[str(path)] = {"read": report.read, "written": report.written, "refused": len(report.errors),
                                   "resumed_from_line": report.resumed_from}  # fmt: skip
-        if args.feed:
-            from analytics.ingest.pipeline import ingest_feed
-            from integrations.sinmungo.http_adapter import HttpComplaintFeed
-            from integrations.sinmungo.port import FeedUnavailable
-
-            try:
-                report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints,
-                                     suggest=suggest)  # fmt: skip
-            except FeedUnavailable as down:
-                print(f"sori analytics ingest: {down}; what was read so far is kept", file=sys.stderr)
-                return 1
-            for refused in report.errors[:50]:
-                print(f"{args.feed}: item {refused.line}: {refused.reason}")
-            summary[args.feed] = {"read": report.read, "written": report.written, "refused": len(report.errors)}
+        if args.feed and not feed_once(args, index, checkpoints, suggest, summary) and not args.follow:
+            return 1
         if args.case_store:
             from sori.wiring import build_system
 
             system = build_system(settings)
-            report = ingest_case_store(system.engine, index, checkpoints=checkpoints, suggest=suggest)
-            summary["case-store"] = {"read": report.read, "written": report.written}
-            system.engine.dispose()
+            try:
+                calls = ingest_case_store(system.engine, index, checkpoints=checkpoints, suggest=suggest)
+                summary["case-store"] = {"read": calls.read, "written": calls.written}
+                if args.follow:
+                    print(json.dumps(summary, ensure_ascii=False), flush=True)
+                    follow(args, settings, system.engine, index, checkpoints, suggest, stop)
+            finally:
+                system.engine.dispose()
+        elif args.follow:
+            follow(args, settings, None, index, checkpoints, suggest, stop)
     finally:
         index.close()
     print(json.dumps(summary, ensure_ascii=False))
     return 0
+
+
+def feed_once(args: argparse.Namespace, index: Any, checkpoints: Any, suggest: Any, summary: dict[str, object]) -> bool:
+    """One pass over the live 신문고 feed; False when it is unreachable (what was read is kept)."""
+    import sys
+
+    from analytics.ingest.pipeline import ingest_feed
+    from integrations.sinmungo.http_adapter import HttpComplaintFeed
+    from integrations.sinmungo.port import FeedUnavailable
+
+    try:
+        report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints,
+                             suggest=suggest)  # fmt: skip
+    except FeedUnavailable as down:
+        print(f"sori analytics ingest: {down}; what was read so far is kept", file=sys.stderr, flush=True)
+        return False
+    for refused in report.errors[:50]:
+        print(f"{args.feed}: item {refused.line}: {refused.reason}")
+    summary[args.feed] = {"read": report.read, "written": report.written, "refused": len(report.errors)}
+    return True
+
+
+def follow(args: argparse.Namespace, settings: Settings, engine: Any, index: Any, checkpoints: Any,
+           suggest: Any, stop: threading.Event) -> None:  # fmt: skip
+    """Index new phone contacts (and feed items) every ``analytics.index_interval_s`` until SIGTERM/SIGINT, at
+    ``analytics.index_nice``; a pass that fails is logged and retried at the next interval."""
+    import os
+    import signal
+
+    from analytics.ingest.pipeline import ingest_case_store
+    from sori.logs import configure_logging
+
+    configure_logging(settings.log.level, settings.log.file)
+    analytics = settings.analytics
+    os.nice(analytics.index_nice)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("indexer following", extra={"interval_s": analytics.index_interval_s, "case_store": engine is not None,
+                                         "feed": args.feed})  # fmt: skip
+    while not stop.wait(analytics.index_interval_s):
+        summary: dict[str, object] = {}
+        try:
+            if args.feed:
+                feed_once(args, index, checkpoints, suggest, summary)
+            if engine is not None:
+                report = ingest_case_store(engine, index, checkpoints=checkpoints, suggest=suggest)
+                summary["case-store"] = {"read": report.read, "written": report.written}
+        except Exception:  # the next pass retries; the checkpoint only moves past what was written
+            log.exception("indexing pass failed")
+            continue
+        if any(isinstance(v, dict) and v.get("written") for v in summary.values()):
+            log.info("indexed", extra={"sources": summary})
 
 
 def recordings_dir(settings: Settings) -> Path:
@@ -111,12 +169,11 @@ def transcriber(args: argparse.Namespace, settings: Settings) -> int:
     import os
     import signal
     import sys
-    import threading
 
     from analytics.stt.models import model_problems
     from analytics.stt.postcall import PostCallTranscriber
     from analytics.stt.whisper import WhisperTranscriber
-    from sori.children import CANNOT_RUN
+    from sori.children import CANNOT_RUN, exit_with_parent
     from sori.logs import configure_logging
     from sori.wiring import build_system
 
@@ -153,6 +210,7 @@ def transcriber(args: argparse.Namespace, settings: Settings) -> int:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+        exit_with_parent(stop)
         worker.run(stop, workers=analytics.transcription_workers, poll_s=analytics.transcription_poll_s)
         return 0
     finally:

@@ -3,6 +3,9 @@ with backoff when they die, stopped with SIGTERM (SIGKILL after a grace period) 
 
 An exit with status 2 means the helper cannot work as configured (its message says why, in its log): it is
 not restarted, so a missing model does not become a restart loop.
+
+A helper whose ``sori up`` is killed outright (SIGKILL, OOM) must not live on: its stdin is a pipe from the
+supervisor, and ``exit_with_parent`` (called by the helper) stops it when that pipe reaches end of file.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +29,25 @@ log = logging.getLogger("sori.children")
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 STOP_GRACE_S = 10.0
 CANNOT_RUN = 2  # the exit status of a helper that cannot work as configured
+SUPERVISED = "SUPERVISED_BY_SORI"  # set in a helper's environment by its supervisor (SORI_* are settings)
+ORPHAN_GRACE_S = 10.0
+
+
+def exit_with_parent(stop: threading.Event, grace_s: float = ORPHAN_GRACE_S) -> None:
+    """In a supervised helper: set ``stop`` when the supervisor is gone (stdin at end of file), and end the
+    process outright if it has not stopped ``grace_s`` later. Does nothing when run by hand."""
+    if os.environ.get(SUPERVISED) != "1":
+        return
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(4096):
+                pass
+        log.warning("supervisor gone: stopping")
+        stop.set()
+        threading.Timer(grace_s, os._exit, (1,)).start()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class _Child(protocol.ProcessProtocol):
@@ -49,7 +73,7 @@ class SupervisedProcess(service.Service):
         self.argv = list(argv)
         self.log_path = log_path
         self.reactor = reactor
-        self.env = dict(os.environ) if env is None else env
+        self.env = {**(dict(os.environ) if env is None else env), SUPERVISED: "1"}
         self.child: _Child | None = None
         self.transport: Any = None
         self.restarts = 0

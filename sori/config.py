@@ -96,6 +96,19 @@ class AnalyticsConfig(_Section):
     transcription_poll_s: float = Field(2.0, ge=0.1, le=300)  # how often the transcriber looks for new jobs
     transcription_nice: int = Field(10, ge=0, le=19)  # the transcriber's CPU priority (media workers come first)
     category_min_score: float = Field(0.0, ge=0, le=1)  # below this probability no category is suggested
+    index_calls: bool = True  # `sori up` indexes new phone contacts (its indexer process) for the dashboards
+    index_interval_s: float = Field(30.0, ge=0.2, le=3600)  # how often the indexer looks for new contacts
+    index_nice: int = Field(10, ge=0, le=19)  # the indexer's CPU priority (calls come first)
+    demo_files: list[Path] = []  # text complaints `sori up --demo` indexes once (e.g. the shared petitions)
+
+
+class DashboardConfig(_Section):
+    """The web dashboards at ``/dashboard`` on the HTTP port (analysts now; supervisors and agents next)."""
+
+    enabled: bool = True
+    threads: int = Field(4, ge=1, le=32)  # requests served at once (reports run on these threads)
+    report_cache_s: float = Field(60.0, ge=0, le=3600)  # a report is rebuilt at most this often per query
+    secure_cookie: bool = False  # set when served over HTTPS (behind a TLS proxy): the session cookie is Secure
 
 
 class LogConfig(_Section):
@@ -118,6 +131,7 @@ class Settings(BaseSettings):
     edge: EdgeConfig = EdgeConfig()
     telephony: TelephonyConfig = TelephonyConfig()
     analytics: AnalyticsConfig = AnalyticsConfig()
+    dashboard: DashboardConfig = DashboardConfig()
     # An Elasticsearch cluster (SORI_ES_URL, e.g. http://127.0.0.1:9200): used when analytics.search is
     # "elasticsearch", and the search contract tests run against it when set.
     es_url: str | None = Field(None, pattern=r"^https?://")

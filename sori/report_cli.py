@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sori.config import Settings
 
 if TYPE_CHECKING:
+    from analytics.search.port import SearchIndex
     from analytics.trends.continuity import ContinuityMetrics
 
 
@@ -17,24 +18,40 @@ def index_path(settings: Settings) -> Path:
     return settings.analytics.index_path or settings.state_dir / "analytics" / "search.db"
 
 
+def open_index(settings: Settings) -> SearchIndex:
+    """The configured search index: embedded (SQLite FTS5, created if missing) or Elasticsearch (SORI_ES_URL)."""
+    if settings.analytics.search == "elasticsearch":
+        from analytics.search.es_index import ElasticIndex
+
+        if settings.es_url is None:
+            raise ValueError('analytics.search is "elasticsearch" but SORI_ES_URL is not set')
+        return ElasticIndex(settings.es_url, prefix=settings.analytics.es_index_prefix)
+    from analytics.search.sqlite_index import SqliteIndex
+
+    return SqliteIndex(index_path(settings))
+
+
 def report(args: argparse.Namespace, settings: Settings) -> int:
     """``sori report``: the trend report of [--from, --to] as one self-contained HTML file."""
     import sys
 
     from analytics.report.html import render
-    from analytics.search.sqlite_index import SqliteIndex
     from analytics.trends.report import build_report
 
     if args.end < args.start:
         print("sori report: --to is before --from", file=sys.stderr)
         return 2
     path = index_path(settings)
-    if not path.exists():
+    if settings.analytics.search == "embedded" and not path.exists():
         print(f"sori report: no analytics index at {path} (ingest documents first)", file=sys.stderr)
         return 2
     end = args.end + dt.timedelta(days=1)
     continuity = None if args.channel == "text" else case_store_continuity(settings, args.start, end, args.center)
-    index = SqliteIndex(path)
+    try:
+        index = open_index(settings)
+    except ValueError as bad:
+        print(f"sori report: {bad}", file=sys.stderr)
+        return 2
     try:
         data = build_report(index, args.start, end, center=args.center, channel=args.channel,
                             continuity=continuity)  # fmt: skip

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, cast
 
 from twisted.application import internet, service
 from twisted.internet import reactor as default_reactor
 from twisted.internet.defer import Deferred, succeed
 from twisted.python.threadpool import ThreadPool
+from twisted.web import resource, server
+from twisted.web.resource import IResource
 
 from crm.api.app import build_site
 from crm.store import migrate
@@ -42,7 +44,9 @@ class ThreadPoolService(service.Service):
         return succeed(None)
 
 
-def build_services(system: System, reactor: Any = default_reactor, simulate: bool = False) -> service.MultiService:
+def build_services(
+    system: System, reactor: Any = default_reactor, simulate: bool = False, demo: bool = False
+) -> service.MultiService:
     settings = system.settings
     root = service.MultiService()
     pool = ThreadPool(minthreads=1, maxthreads=settings.database.threads, name="sori-db")
@@ -50,9 +54,17 @@ def build_services(system: System, reactor: Any = default_reactor, simulate: boo
     site = build_site(
         system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes()
     )
+    if settings.dashboard.enabled:
+        from sori.dashboard_wiring import MOUNT, dashboard_resource
+
+        dash_pool = ThreadPool(minthreads=1, maxthreads=settings.dashboard.threads, name="sori-dashboard")
+        ThreadPoolService(dash_pool).setServiceParent(root)  # type: ignore[no-untyped-call]
+        mount(site, MOUNT, dashboard_resource(system, reactor, dash_pool))
     http = internet.TCPServer(settings.http.port, site, interface=settings.http.host)
     http.setName("http")
     http.setServiceParent(root)
+    if settings.analytics.index_calls:
+        indexer_service(settings, reactor, demo).setServiceParent(root)  # type: ignore[no-untyped-call]
     if settings.telephony.enabled:
         from sori.telephony_wiring import build_telephony
 
@@ -67,6 +79,45 @@ def build_services(system: System, reactor: Any = default_reactor, simulate: boo
             # after the prompts are warm and the workers said hello: callers should hear a ready system
             reactor.callWhenRunning(reactor.callLater, 20.0, sim.setServiceParent, root)
     return root
+
+
+class Mounted(resource.Resource):
+    """The site's root: named children (the dashboards' WSGI app), everything else to the API resource."""
+
+    def __init__(self, fallback: resource.Resource) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.fallback = fallback
+
+    def getChild(self, path: bytes, request: server.Request) -> resource.Resource:
+        return self.fallback  # a leaf that routes on the whole request path itself
+
+    def render(self, request: server.Request) -> bytes | int:
+        return self.fallback.render(request)  # type: ignore[no-any-return]
+
+
+def mount(site: server.Site, path: str, child: resource.Resource) -> None:
+    """Serve ``child`` under ``path`` (e.g. ``/dashboard``) on the API's site."""
+    root = site.resource if isinstance(site.resource, Mounted) else Mounted(site.resource)
+    root.putChild(path.strip("/").encode(), cast(IResource, child))
+    site.resource = root
+
+
+def indexer_service(settings: Settings, reactor: Any, demo: bool) -> SupervisedProcess:
+    """``sori analytics ingest --case-store --follow``: new phone contacts reach the search index (and so the
+    dashboards) within ``analytics.index_interval_s``; with ``--demo`` it first indexes ``analytics.demo_files``
+    once (checkpointed: a restart adds nothing twice)."""
+    argv = [sys.executable, "-m", "sori.cli", "analytics", "ingest", "--case-store", "--follow", "--state-dir",
+            str(settings.state_dir), "--database-url", settings.database_url]  # fmt: skip
+    if settings.config_file is not None:
+        argv += ["--config", str(settings.config_file)]
+    if demo:
+        present = [path for path in settings.analytics.demo_files if path.is_file()]
+        for path in set(settings.analytics.demo_files) - set(present):
+            log.warning("demo complaints file missing", extra={"path": str(path)})
+        argv += [str(path.absolute()) for path in present]
+    child = SupervisedProcess("indexer", argv, settings.state_dir / "logs" / "indexer.log", reactor)
+    child.setName("indexer")  # type: ignore[no-untyped-call]
+    return child
 
 
 def transcriber_service(settings: Settings, reactor: Any) -> SupervisedProcess:
@@ -94,7 +145,7 @@ def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> in
                 "citizens_created": report.citizens_created,
             },
         )
-    root = build_services(system, simulate=simulate)
+    root = build_services(system, simulate=simulate, demo=demo)
     reactor: Any = default_reactor
 
     def started() -> None:

@@ -38,6 +38,14 @@ class System:
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     cti: CtiBus = field(default_factory=lambda: CtiBus(utc_now))
     desk: DeskRef = field(default_factory=lambda: DeskRef(None))  # the telephony desk, once it runs
+    _limiter: LoginLimiter | None = None
+
+    def login_limiter(self) -> LoginLimiter:
+        """One failed-login count for the API and the dashboards' login page."""
+        if self._limiter is None:
+            http = self.settings.http
+            self._limiter = LoginLimiter(http.login_max_failures, http.login_window_seconds)
+        return self._limiter
 
     def api_routes(self) -> list[Callable[[Any], None]]:
         return extra_routes(self.cti, self.desk)
@@ -48,7 +56,7 @@ class System:
             rrn_key=self.rrn_key,
             policy=self.policy,
             calendar=self.calendar,
-            limiter=LoginLimiter(http.login_max_failures, http.login_window_seconds),
+            limiter=self.login_limiter(),
             token_hours=http.token_hours,
         )
 

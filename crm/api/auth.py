@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import threading
 from collections import deque
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,7 +15,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from crm.agents.model import Agent
+from crm.errors import DomainError
 from crm.store import tables
+from crm.store.uow import SqlUnitOfWork
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 # Verifying against this when the login is unknown keeps the timing of both failures alike.
@@ -99,3 +102,40 @@ class LoginLimiter:
     def succeeded(self, login: str) -> None:
         with self._lock:
             self._failures.pop(f"login:{login}", None)
+
+
+class LoginRateLimited(DomainError):
+    code = "login-rate-limited"
+
+
+class WrongCredentials(DomainError):
+    code = "unauthorized"
+
+
+@dataclass(frozen=True)
+class Granted:
+    token: str
+    expires_at: dt.datetime
+    agent: Agent
+
+
+def log_in(
+    uow: SqlUnitOfWork, limiter: LoginLimiter, login: str, password: str, remote: str, now: dt.datetime, hours: float
+) -> Granted:
+    """Check a login and password (rate-limited per login and per address) and issue a token.
+
+    The one login rule of the API and the dashboards. Raises ``LoginRateLimited`` (details: retry_after) or
+    ``WrongCredentials``; the caller commits the unit of work to keep the token.
+    """
+    assert uow.session is not None
+    wait = limiter.retry_after(login, remote, now)
+    if wait is not None:
+        raise LoginRateLimited(f"too many failed logins; retry in {wait} s", retry_after=wait)
+    agent = uow.agents.by_login(login)
+    ok = verify_password(agent.password_hash if agent else None, password)
+    if agent is None or not ok or not agent.active or agent.id is None:
+        limiter.failed(login, remote, now)
+        raise WrongCredentials("wrong login or password")
+    limiter.succeeded(login)
+    token, expires = issue_token(uow.session, agent.id, now, hours)
+    return Granted(token, expires, agent)

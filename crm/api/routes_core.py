@@ -60,23 +60,16 @@ def register(router: Router, deps: ApiDeps) -> None:
     )(openapi)
 
     def login(req: ApiRequest[s.LoginIn], uow: SqlUnitOfWork) -> Reply:
-        assert uow.session is not None
         body = req.body
-        wait = deps.limiter.retry_after(body.login, req.remote, req.now)
-        if wait is not None:
-            return Reply(
-                429,
-                error_body("login-rate-limited", f"too many failed logins; retry in {wait} s", {"retry_after": wait}),
-                {"retry-after": str(wait)},
-            )
-        agent = uow.agents.by_login(body.login)
-        ok = auth.verify_password(agent.password_hash if agent else None, body.password)
-        if agent is None or not ok or not agent.active or agent.id is None:
-            deps.limiter.failed(body.login, req.remote, req.now)
-            raise ApiError("unauthorized", "wrong login or password")
-        deps.limiter.succeeded(body.login)
-        token, expires = auth.issue_token(uow.session, agent.id, req.now, deps.token_hours)
-        return Reply(200, s.LoginOut(token=token, expires_at=expires, agent=present.agent(agent)))
+        try:
+            granted = auth.log_in(uow, deps.limiter, body.login, body.password, req.remote, req.now, deps.token_hours)
+        except auth.LoginRateLimited as limited:
+            wait = limited.details["retry_after"]
+            return Reply(429, error_body(limited.code, limited.message, limited.details), {"retry-after": str(wait)})
+        except auth.WrongCredentials as wrong:
+            raise ApiError("unauthorized", wrong.message) from None
+        agent = granted.agent
+        return Reply(200, s.LoginOut(token=granted.token, expires_at=granted.expires_at, agent=present.agent(agent)))
 
     router.route(
         "POST",

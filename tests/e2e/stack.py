@@ -42,6 +42,7 @@ def running_stack(env_extra: Mapping[str, str] | None = None,
         SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
         SORI_TELEPHONY__SPARE_WORKERS="0",  # a fixed pool unless a test asks for growth
         SORI_ANALYTICS__TRANSCRIBE_CALLS="false",  # Whisper on every test call would only slow the suite
+        SORI_ANALYTICS__INDEX_CALLS="false",  # nor Kiwi in an indexer beside every call test
     )
     env.update(extra)
     subprocess.run([SORI, "seed", "--demo", "--state-dir", str(state / "s")], cwd=state, env=env, check=True,

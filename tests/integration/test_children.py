@@ -68,3 +68,41 @@ def test_a_helper_that_cannot_run_as_configured_is_not_restarted(tmp_path: Path)
     assert helper.restarts == 0 and helper.pid is None
     rt.call(helper.stopService)
     assert "no model here" in (tmp_path / "logs" / "helper.log").read_text()
+
+
+def test_the_indexer_ends_when_its_supervisor_is_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL on ``sori up`` runs no stop code: the real indexer (``ingest --case-store --follow``) notices its
+    stdin pipe close and stops by itself (no orphan keeps the index and the database open)."""
+    import os
+    import signal
+    import subprocess
+
+    sori = str(Path(sys.executable).with_name("sori"))
+    state = tmp_path / "state"
+    subprocess.run([sori, "db", "upgrade", "--state-dir", str(state)], check=True, capture_output=True, timeout=120)
+    log = tmp_path / "indexer.log"
+    argv = [sori, "analytics", "ingest", "--case-store", "--follow", "--state-dir", str(state)]
+    supervisor = (  # stands in for `sori up`: holds the pipe that is the helper's stdin, as SupervisedProcess does
+        "import os, subprocess, sys, time\n"
+        f"env = dict(os.environ, SUPERVISED_BY_SORI='1', SORI_LOG__FILE={str(log)!r},\n"
+        "           SORI_ANALYTICS__INDEX_INTERVAL_S='0.2')\n"
+        f"child = subprocess.Popen({argv!r}, stdin=subprocess.PIPE, env=env)\n"
+        "print(child.pid, flush=True)\ntime.sleep(300)\n"
+    )  # fmt: skip
+    parent = subprocess.Popen([sys.executable, "-c", supervisor], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    _wait(lambda: log.exists() and "indexer following" in log.read_text(), timeout=60)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def gone() -> bool:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{child}/stat") as stat:  # exited but not yet reaped by init: a zombie is gone too
+            return stat.read().split(") ")[1].startswith("Z")
+
+    _wait(gone, timeout=15)
+    assert "supervisor gone: stopping" in log.read_text()

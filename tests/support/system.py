@@ -31,6 +31,7 @@ def make_system(url: str, state_dir: Path, clock: FakeClock | None = None, **ove
     options: dict[str, object] = {
         "http": {"host": "127.0.0.1", "port": 0},
         "telephony": {"enabled": False},
+        "analytics": {"index_calls": False},  # no indexer process beside every test API
         **overrides,
     }
     settings = load_settings(state_dir=state_dir, database={"url": url}, privacy={"rrn_hash_key": TEST_KEY}, **options)

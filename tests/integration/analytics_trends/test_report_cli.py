@@ -11,32 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.documents import DocChannel, Document
-from analytics.search.sqlite_index import SqliteIndex
 from crm.calendar import SEOUL
+from tests.support.trend_index import build_index
 
 pytestmark = pytest.mark.integration
 SORI = str(Path(sys.executable).with_name("sori"))
-
-
-def build_index(path: Path) -> None:
-    index = SqliteIndex(path)
-    docs = []
-    for day in range(30):
-        when = dt.datetime(2026, 3, 1 + day, 11, tzinfo=SEOUL)
-        for n in range(6):
-            words = ("주민등록등본", "발급", "문의") if n % 2 else ("종합소득세", "신고", "기한")
-            channel = DocChannel.TEXT if n % 3 else DocChannel.PHONE
-            category, center = ("행정" if n % 2 else "세금"), ("ACRC110" if n % 3 == 0 else None)
-            title = f"{words[0]} {words[2]} <b>{n}</b>"
-            docs.append(Document(f"d{day}-{n}", channel, when, title, " ".join(words), words, "test",
-                                 category=category, center=center))  # fmt: skip
-    last = dt.datetime(2026, 3, 30, 15, tzinfo=SEOUL)
-    words = ("재난지원금", "지연")
-    docs += [Document(f"s{n}", DocChannel.PHONE, last, f"재난지원금 지연 {n}", "재난지원금 지연", words, "test",
-                      category="행정", center="ACRC110") for n in range(12)]  # fmt: skip
-    index.upsert(docs)
-    index.close()
 
 
 def test_sori_report_writes_a_korean_html_report_whose_charts_render(tmp_path: Path) -> None:
