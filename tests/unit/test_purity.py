@@ -85,3 +85,19 @@ def test_telephony_domain_imports_no_infrastructure() -> None:
         if name.split(".")[0] in FORBIDDEN or name.startswith(("crm.store", "crm.api", "telephony.media"))
     ]
     assert offenders == []
+
+
+def test_the_dashboards_reach_data_only_through_their_ports() -> None:
+    """``dashboard/`` draws and gates; the case store and the index reach it through ``dashboard.ports``."""
+    import dashboard
+
+    root = Path(dashboard.__file__).parent
+    banned = ("sqlalchemy", "alembic", "elasticsearch", "twisted", "pjsua2", "crm.store", "crm.api",
+              "analytics.search.sqlite_index", "analytics.search.es_index", "sori")  # fmt: skip
+    offenders = [
+        f"{path.relative_to(root.parent)}:{line}: imports {name}"
+        for path in sorted(root.rglob("*.py"))
+        for line, name in imported_modules(path)
+        if any(name == b or name.startswith(b + ".") for b in banned)
+    ]
+    assert offenders == []
