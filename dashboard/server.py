@@ -46,8 +46,8 @@ def build_server(
     @app.before_request
     def gate() -> Response | None:
         path = request.path
-        if path == "/login" or "/_dash-component-suites/" in path:  # public: the form and open-source JS bundles
-            return None
+        if path == "/login" or any(path.startswith(f"{p}_dash-component-suites/") for p in roles_by_path):
+            return None  # public: the login form and Dash's open-source JavaScript bundles
         token = request.cookies.get(COOKIE)
         viewer = sessions.viewer(token) if token else None
         if viewer is None:

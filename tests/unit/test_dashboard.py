@@ -148,6 +148,10 @@ def test_the_gate_sends_strangers_to_login_and_keeps_agents_out(app: tuple[Flask
     page = client.get("/analytics/")
     assert page.status_code == 302 and page.headers["location"] == "/login?next=/analytics/"
     assert client.post("/analytics/_dash-update-component", json={}).status_code == 401
+    assert client.get("/analytics/_dash-layout").status_code == 401
+    bundles = client.get("/analytics/_dash-component-suites/dash/deps/polyfill@7.v4_4_1m1.12.1.min.js")
+    assert bundles.status_code != 401 and bundles.status_code != 302, "Dash's own JavaScript needs no session"
+    assert client.get("/analytics/report.html/_dash-component-suites/x").status_code == 401, "no way around the gate"
     refused = client.post("/login", data={"login": "ana", "password": "no"})
     assert refused.status_code == 401 and "아이디 또는 비밀번호가 틀렸습니다." in refused.text
     assert client.post("/login", data={"login": "", "password": ""}).status_code == 400
