@@ -74,7 +74,14 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
     classifier = category_model(settings)
     suggest = classifier.batch_suggester(settings.analytics.category_min_score) if classifier is not None else None
     summary: dict[str, object] = {}
+    engine = None
     try:
+        if args.case_store:  # first: a few contacts, while files may take minutes (the demo's petitions)
+            from crm.store.engine import make_engine
+
+            engine = make_engine(settings.database_url)
+            calls = ingest_case_store(engine, index, checkpoints=checkpoints, suggest=suggest)
+            summary["case-store"] = {"read": calls.read, "written": calls.written}
         for path in args.files:
             with tqdm(desc=path.name, unit="건", file=sys.stderr, disable=args.follow) as bar:
                 report = ingest_file(path, index, source=args.source, checkpoints=checkpoints,
@@ -87,23 +94,15 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
                                   "resumed_from_line": report.resumed_from}  # fmt: skip
         if args.feed and not feed_once(args, index, checkpoints, suggest, summary) and not args.follow:
             return 1
-        if args.case_store:
-            from sori.wiring import build_system
-
-            system = build_system(settings)
-            try:
-                calls = ingest_case_store(system.engine, index, checkpoints=checkpoints, suggest=suggest)
-                summary["case-store"] = {"read": calls.read, "written": calls.written}
-                if args.follow:
-                    print(json.dumps(summary, ensure_ascii=False), flush=True)
-                    follow(args, settings, system.engine, index, checkpoints, suggest, stop)
-            finally:
-                system.engine.dispose()
-        elif args.follow:
-            follow(args, settings, None, index, checkpoints, suggest, stop)
+        if args.follow:
+            print(json.dumps(summary, ensure_ascii=False), flush=True)
+            follow(args, settings, engine, index, checkpoints, suggest, stop)
     finally:
         index.close()
-    print(json.dumps(summary, ensure_ascii=False))
+        if engine is not None:
+            engine.dispose()
+    if not args.follow:  # a follower printed it before following
+        print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 
