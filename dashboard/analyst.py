@@ -89,7 +89,7 @@ def report_body(report: ReportData) -> list[Any]:
     summary = html.P([html.Strong(f"전체 {report.total:,}건", id="total"), f" · {channels}" if channels else "",
                       f" · 기간 {period} · 범위 {f.scope_text(report)}"], className="summary")  # fmt: skip
     surges = f.surge_table(report)
-    topics = f.topic_table(report)
+    topics, topic_map = f.topic_table(report), f.topic_map(report)
     seasonal = f.seasonal_table(report)
     parts: list[Any] = [
         summary,
@@ -100,8 +100,9 @@ def report_body(report: ReportData) -> list[Any]:
         section(f"급증 키워드 · 오늘의 이슈 ({report.surge_day:%Y-%m-%d})",
                 table(surges, "surges") if surges.rows else html.P("급증한 키워드가 없습니다."),
                 section_id="surge"),
-        section("주제 (토픽)", table(topics, "topics") if topics.rows
-                else html.P("주제를 찾을 만큼 문서가 많지 않습니다."), section_id="topic"),
+        section("주제 (토픽)", *([graph(topic_map)] if topic_map else []),
+                table(topics, "topics") if topics.rows else html.P("주제를 찾을 만큼 문서가 많지 않습니다."),
+                section_id="topic"),
         section("민원예보: 지난해 같은 기간과 비교" if seasonal else "민원예보",
                 table(seasonal) if seasonal else html.P("비교할 이전 연도 자료가 없습니다."), section_id="seasonal"),
     ]  # fmt: skip

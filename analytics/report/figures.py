@@ -83,6 +83,21 @@ def surge_table(report: ReportData) -> Table:
     return Table(["키워드", "z", "문서 수", "비율", "기준 비율", "증가", "해당 문서(마스킹)"], rows, multiline=(6,))
 
 
+def topic_map(report: ReportData) -> go.Figure | None:
+    """The topics as a treemap (토픽맵): one tile per topic, its area the documents it holds, labelled by its
+    first keywords; None without topics."""
+    import plotly.graph_objects as go
+
+    if not report.topics:
+        return None
+    labels = [f"{n}. {' · '.join(t.keywords[:3])}" for n, t in enumerate(report.topics, start=1)]
+    hover = [", ".join(t.keywords) for t in report.topics]
+    fig = go.Figure(go.Treemap(labels=labels, parents=[""] * len(labels), values=[t.size for t in report.topics],
+                               customdata=hover, textinfo="label+value",
+                               hovertemplate="%{label}<br>%{value:,}건<br>%{customdata}<extra></extra>"))  # fmt: skip
+    return _styled(fig, "토픽맵 (면적: 문서 수)")
+
+
 def topic_table(report: ReportData) -> Table:
     rows = [[f"{n}", f"{t.size:,}", ", ".join(t.keywords), "\n".join(t.examples)]
             for n, t in enumerate(report.topics, start=1)]  # fmt: skip

@@ -31,8 +31,8 @@ def render(report: ReportData, generated_at: dt.datetime) -> str:
     surges = f.surge_table(report)
     sections.append(_section(f"급증 키워드 · 오늘의 이슈 ({report.surge_day:%Y-%m-%d})",
                              _table(surges) if surges.rows else "<p>급증한 키워드가 없습니다.</p>"))  # fmt: skip
-    topics = f.topic_table(report)
-    sections.append(_section("주제 (토픽)", _table(topics) if topics.rows
+    topics, topic_map = f.topic_table(report), f.topic_map(report)
+    sections.append(_section("주제 (토픽)", (chart(topic_map) if topic_map else "") + _table(topics) if topics.rows
                              else "<p>주제를 찾을 만큼 문서가 많지 않습니다.</p>"))  # fmt: skip
     seasonal = f.seasonal_table(report)
     if seasonal is not None:
