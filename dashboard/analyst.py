@@ -175,7 +175,8 @@ def layout(viewer: Viewer | None, data: AnalystData, mount: str, today: dt.date)
         html.Div([
             html.Label("기간"),
             dcc.DatePickerRange(id="period", start_date=first.isoformat(), end_date=last.isoformat(),
-                                display_format="YYYY-MM-DD", first_day_of_week=1, start_date_placeholder_text="시작일",
+                                display_format="YYYY-MM-DD", first_day_of_week=1, month_format="YYYY년 M월",
+                                start_date_placeholder_text="시작일",
                                 end_date_placeholder_text="종료일"),
             html.Label("콜센터"),
             dcc.Dropdown(id="center", options=centers, placeholder="전체 콜센터", clearable=True,
