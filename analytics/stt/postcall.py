@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import wave
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +26,7 @@ from typing import Any
 
 from analytics.pii import mask
 from analytics.stt.port import SpeechModelUnavailable, SpeechToText, TranscriptionFailed
+from analytics.stt.wavfix import repair_unclosed
 from crm.actor import Actor
 from crm.cases.events import record
 from crm.cases.model import EventKind
@@ -57,6 +59,7 @@ class Outcome:
 
 #: How far back ``sweep`` looks for recorded contacts whose job was never written.
 SWEEP_WITHIN = dt.timedelta(days=2)
+SWEEP_EVERY_S = 300.0
 
 
 def _closed_wav(path: Path) -> tuple[dt.datetime, float] | None:
@@ -104,14 +107,18 @@ class PostCallTranscriber:
 
     def sweep(self, within: dt.timedelta = SWEEP_WITHIN) -> int:
         """Queue the recordings of recent agent contacts that no job names: the control process may have
-        stopped between a recording closing and its job being written. A recording is queued only when its
-        file is a complete WAV; its start is the file's last write less its length. How many were queued."""
+        stopped between a recording closing and its job being written, or the call's media worker died and
+        never closed the file (its header is repaired once the file is abandoned: ``analytics.stt.wavfix``).
+        A recording is queued only when its file is a complete WAV; its start is the file's last write less
+        its length. How many were queued."""
         now = self.clock()
         with self.uow() as uow:
             refs = uow.interactions.recorded_without_job(now - within)
             queued = 0
             for ref in refs:
                 closed = _closed_wav(self.recordings_dir / ref)
+                if closed is None and repair_unclosed(self.recordings_dir / ref):  # its worker died mid-call
+                    closed = _closed_wav(self.recordings_dir / ref)
                 if closed is None:
                     continue
                 written, seconds = closed
@@ -180,8 +187,15 @@ class PostCallTranscriber:
         except Exception:  # e.g. telephony queued the same recording meanwhile (unique reference)
             log.exception("the sweep for recordings without a job failed; jobs already queued still run")
         running: set[Future[Outcome]] = set()
+        swept = time.monotonic()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transcribe") as pool:
             while not stop.is_set():
+                if time.monotonic() - swept >= SWEEP_EVERY_S:  # a worker may die while we run
+                    swept = time.monotonic()
+                    try:
+                        self.sweep()
+                    except Exception:
+                        log.exception("the periodic sweep failed; it runs again later")
                 running = {f for f in running if not f.done()}
                 job = self.claim() if len(running) < workers else None
                 if job is not None:

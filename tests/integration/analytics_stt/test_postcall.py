@@ -306,3 +306,33 @@ def test_a_recording_whose_job_was_never_written_is_queued_by_the_sweep(call: di
     assert worker.sweep() == 0, "transcribed contacts are not swept again"
     clock.advance(days=3)
     assert worker.sweep(dt.timedelta(days=2)) == 0
+
+
+def test_a_recording_its_worker_never_closed_is_repaired_and_queued_by_the_sweep(call: dict[str, object]) -> None:
+    """A media worker that dies mid-call never writes its recording's lengths (pjmedia leaves RIFF and data
+    sizes at 0, which ``wave`` refuses). Once the file is abandoned, the sweep fills them in from the data the
+    file holds and queues it, dated by the file's last write (the crash), and the job is transcribed."""
+    system, clock = call["system"], call["clock"]
+    assert isinstance(system, System) and isinstance(clock, FakeClock)
+    recordings = call["recordings"]
+    assert isinstance(recordings, Path)
+    path = recordings / REF
+    unclosed = bytearray(path.read_bytes())
+    data_at = unclosed.index(b"data")
+    unclosed[4:8] = unclosed[data_at + 4:data_at + 8] = bytes(4)  # what pjmedia writes when it opens the file
+    path.write_bytes(bytes(unclosed))
+    with pytest.raises(wave.Error), wave.open(str(path)):
+        pass
+    crashed = clock().timestamp()  # the worker's last write: the call's end (the fake clock is long past)
+    os.utime(path, (crashed, crashed))
+    worker = PostCallTranscriber(system.uow, _Speech("여권 재발급 문의", at=call["spans"][0]), recordings, clock)  # type: ignore[index]
+    assert worker.sweep() == 1 and worker.sweep() == 0
+    assert _seconds(path) == pytest.approx(call["seconds"], abs=0.01), "every frame the worker wrote"
+    assert path.stat().st_mtime == pytest.approx(crashed), "the repair keeps the last-write time"
+    with system.uow(readonly=True) as uow:
+        job = uow.transcription_jobs.by_ref(REF)
+    assert job is not None and job.audio_seconds == pytest.approx(call["seconds"], abs=0.01)
+    assert job.recording_started_at == pytest.approx(clock() - dt.timedelta(seconds=call["seconds"]),  # type: ignore[arg-type]
+                                                     abs=dt.timedelta(seconds=0.05))  # fmt: skip
+    outcome = worker.run_once()
+    assert outcome is not None and outcome.state is JobState.DONE and outcome.contacts >= 1
