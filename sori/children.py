@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,8 +39,10 @@ def exit_with_parent(stop: threading.Event, grace_s: float = ORPHAN_GRACE_S) -> 
         return
 
     def watch() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            while sys.stdin.buffer.read(4096):
+        # os.read on the descriptor, not sys.stdin: a daemon thread blocked inside a buffered reader holds its
+        # lock, and the interpreter aborts at exit when it cannot take that lock to close stdin.
+        with contextlib.suppress(OSError):
+            while os.read(0, 4096):
                 pass
         log.warning("supervisor gone: stopping")
         stop.set()

@@ -88,7 +88,9 @@ def test_sori_up_demo_shows_a_live_center_and_stops_every_simulated_process() ->
             process.kill()
             process.wait()
         time.sleep(1)
-        left = subprocess.run(["pgrep", "-f", str(state)], capture_output=True, text=True).stdout.split()
+        left = subprocess.run(["pgrep", "-fa", str(state)], capture_output=True, text=True).stdout.splitlines()
+        log_file = state / "sori.log"
+        tail = log_file.read_text(encoding="utf-8")[-6000:] if log_file.exists() else ""
         shutil.rmtree(state, ignore_errors=True)
-    assert process.returncode == 0
+    assert process.returncode == 0, f"sori up did not stop within 60 s of SIGTERM; its log ends:\n{tail}"
     assert not left, f"processes left behind: {left}"

@@ -106,3 +106,28 @@ def test_the_indexer_ends_when_its_supervisor_is_killed_outright(tmp_path: Path)
 
     _wait(gone, timeout=15)
     assert "supervisor gone: stopping" in log.read_text()
+
+
+def test_the_supervised_indexer_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """Stopped by its supervisor (SIGTERM, stdin still an open pipe), the indexer exits 0 at once: its watcher of
+    the supervisor's pipe must not keep the interpreter from shutting down (a buffered stdin read did: abort)."""
+    import os
+    import signal
+    import subprocess
+
+    sori = str(Path(sys.executable).with_name("sori"))
+    state = tmp_path / "state"
+    subprocess.run([sori, "db", "upgrade", "--state-dir", str(state)], check=True, capture_output=True, timeout=120)
+    log = tmp_path / "indexer.log"
+    env = dict(os.environ, SUPERVISED_BY_SORI="1", SORI_LOG__FILE=str(log), SORI_ANALYTICS__INDEX_INTERVAL_S="0.2")
+    argv = [sori, "analytics", "ingest", "--case-store", "--follow", "--state-dir", str(state)]
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        _wait(lambda: log.exists() and "indexer following" in log.read_text(), timeout=60)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=15)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err.decode(errors="replace")[-2000:]
