@@ -89,10 +89,7 @@ class Mounted(resource.Resource):
         self.fallback = fallback
 
     def getChild(self, path: bytes, request: server.Request) -> resource.Resource:
-        return self.fallback  # a leaf that routes on the whole request path itself
-
-    def render(self, request: server.Request) -> bytes | int:
-        return self.fallback.render(request)  # type: ignore[no-any-return]
+        return self.fallback  # a leaf that routes on the whole request path itself (even "/": postpath [b""])
 
 
 def mount(site: server.Site, path: str, child: resource.Resource) -> None:

@@ -38,7 +38,7 @@ class System:
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     cti: CtiBus = field(default_factory=lambda: CtiBus(utc_now))
     desk: DeskRef = field(default_factory=lambda: DeskRef(None))  # the telephony desk, once it runs
-    _limiter: LoginLimiter | None = None
+    _limiter: LoginLimiter | None = field(default=None, init=False, repr=False)
 
     def login_limiter(self) -> LoginLimiter:
         """One failed-login count for the API and the dashboards' login page."""

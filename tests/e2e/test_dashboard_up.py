@@ -24,6 +24,8 @@ import requests
 from crm.calendar import SEOUL
 from sori.seed.demo import DEMO_PASSWORD
 from tests.e2e.test_sori_up import wait_healthy
+from tests.support.dashboard import callback_body, post_report
+from tests.support.dashboard import report_total as total_of
 from tests.support.postgres import free_port
 from tests.support.shared import shared_dir
 
@@ -33,22 +35,8 @@ PETITIONS = 300
 
 
 def report_total(client: requests.Session, base: str, start: dt.date, end: dt.date, channel: str) -> int | None:
-    body = {
-        "output": "..report.children...download.href..",
-        "outputs": [{"id": "report", "property": "children"}, {"id": "download", "property": "href"}],
-        "inputs": [{"id": "run", "property": "n_clicks", "value": 1}], "changedPropIds": ["run.n_clicks"],
-        "state": [{"id": "period", "property": "start_date", "value": start.isoformat()},
-                  {"id": "period", "property": "end_date", "value": end.isoformat()},
-                  {"id": "center", "property": "value", "value": None},
-                  {"id": "channel", "property": "value", "value": channel}],
-    }  # fmt: skip
-    reply = client.post(f"{base}/dashboard/analytics/_dash-update-component", json=body, timeout=120)
-    assert reply.status_code == 200, reply.text
-    for node in reply.json()["response"]["report"]["children"]:
-        for child in node["props"].get("children", []) if isinstance(node["props"].get("children"), list) else []:
-            if isinstance(child, dict) and child["props"].get("id") == "total":
-                return int(child["props"]["children"].removeprefix("전체 ").removesuffix("건").replace(",", ""))
-    return None  # no index yet: the report area holds the Korean "no data" message
+    """None while there is no index yet: the report area then holds the Korean "no data" message."""
+    return total_of(post_report(client, base, callback_body(channel, start.isoformat(), end.isoformat())))
 
 
 def eventually(read: Callable[[], int | None], want: int, what: str, deadline: float = 240) -> None:

@@ -19,6 +19,7 @@ from sori.wiring import System
 from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
 from tests.support.browser import chromium
+from tests.support.dashboard import callback_body, report_total
 from tests.support.system import FakeClock
 from tests.support.trend_index import PHONE, SURGE, TOTAL, build_index
 
@@ -102,20 +103,6 @@ def test_an_agent_is_refused_in_chromium(dashboard: str) -> None:
         assert "이 대시보드를 볼 수 없습니다" in browser.find_element(By.TAG_NAME, "main").text
 
 
-def callback_body(channel: str = "all", start: str = "2026-03-01", end: str = "2026-03-30") -> dict[str, object]:
-    """What the browser posts for the report callback (Dash's documented request shape)."""
-    return {
-        "output": "..report.children...download.href..",
-        "outputs": [{"id": "report", "property": "children"}, {"id": "download", "property": "href"}],
-        "inputs": [{"id": "run", "property": "n_clicks", "value": 1}],
-        "changedPropIds": ["run.n_clicks"],
-        "state": [{"id": "period", "property": "start_date", "value": start},
-                  {"id": "period", "property": "end_date", "value": end},
-                  {"id": "center", "property": "value", "value": None},
-                  {"id": "channel", "property": "value", "value": channel}],
-    }  # fmt: skip
-
-
 def session(base: str, login: str, password: str = PASSWORD) -> requests.Session:
     client = requests.Session()
     reply = client.post(f"{base}/dashboard/login", data={"login": login, "password": password}, allow_redirects=False,
@@ -148,8 +135,7 @@ def test_the_gate_the_callbacks_role_check_and_bad_input_over_http(dashboard: st
     analyst = session(base, "ana")
     answer = analyst.post(update, json=callback_body("phone"), timeout=120)
     assert answer.status_code == 200, answer.text
-    payload = answer.json()["response"]
-    assert f"전체 {PHONE}건" in json.dumps(payload, ensure_ascii=False)
+    assert report_total(answer.json()) == PHONE
     backwards = analyst.post(update, json=callback_body(start="2026-03-30", end="2026-03-01"), timeout=30)
     assert backwards.status_code == 200
     assert "종료일이 시작일보다 앞섭니다." in json.dumps(backwards.json(), ensure_ascii=False)
