@@ -66,6 +66,10 @@ class ComplaintNotFound(NotFound):
     code = "complaint-not-found"
 
 
+class ComplaintExists(DomainError):
+    code = "complaint-exists"
+
+
 class IllegalTransition(DomainError):
     code = "illegal-status-transition"
 
@@ -108,6 +112,10 @@ class OtherCenter(Forbidden):
 
 class IdentityCheckFailed(DomainError):
     code = "identity-check-failed"
+
+
+class IdentityCheckLocked(DomainError):
+    code = "identity-check-locked"
 
 
 class CenterInactive(DomainError):

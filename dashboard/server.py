@@ -1,7 +1,9 @@
 """The dashboards' web server: a Flask app that ``sori up`` mounts at ``/dashboard`` on its HTTP port
 (through twisted.web's WSGI container), with Korean login and logout pages and one access gate.
 
-Sessions are the API's tokens (``crm.api.auth``), kept in an HttpOnly, SameSite=Strict cookie. Every request
+Sessions are the API's tokens (``crm.api.auth``), kept in an HttpOnly, SameSite=Strict cookie that is also
+Secure whenever the page came over TLS (``secure_cookie="auto"``; true or false to force it). The login form
+carries a CSRF token bound to a pre-session cookie (``dashboard.csrf``). Every request
 but the login page and Dash's static component bundles needs a live session whose role the dashboard under
 that path allows; Dash callbacks check the role again themselves (``require``), because a callback is a
 plain HTTP POST.
@@ -12,16 +14,19 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from flask import Flask, current_app, g, redirect, request
 from werkzeug.wrappers.response import Response
 
+from crm.json_depth import nesting_depth_over
+from dashboard.csrf import FIELD, NONCE_COOKIE, LoginCsrf
 from dashboard.ports import LoginRefused, Sessions, Viewer
 
 log = logging.getLogger("sori.dashboard")
 COOKIE = "sori_dashboard"
+MAX_JSON_DEPTH = 200  # Dash's own bodies nest far less; Python's JSON parser gives up near 1,000 (a 500)
 ROLE_NAMES = {"agent": "상담사", "supervisor": "관리자(수퍼바이저)", "analyst": "분석관", "admin": "시스템 관리자"}
 
 
@@ -30,10 +35,37 @@ class Forbidden(Exception):
 
 
 def build_server(
-    sessions: Sessions, roles_by_path: Mapping[str, frozenset[str]], *, home: str, secure_cookie: bool = False
+    sessions: Sessions,
+    roles_by_path: Mapping[str, frozenset[str]],
+    *,
+    home: str,
+    secure_cookie: bool | Literal["auto"] = "auto",
+    csrf: LoginCsrf | None = None,
 ) -> Flask:
-    """``roles_by_path``: path prefix (inside the mount, e.g. ``/analytics/``) → roles allowed there."""
+    """``roles_by_path``: path prefix (inside the mount, e.g. ``/analytics/``) → roles allowed there.
+
+    ``secure_cookie``: "auto" marks cookies Secure when the request came over TLS (or through a proxy that
+    says ``X-Forwarded-Proto: https``); True or False force it either way.
+    """
     app = Flask("sori.dashboard")
+    forms = csrf or LoginCsrf()
+
+    def secure() -> bool:
+        if secure_cookie != "auto":
+            return bool(secure_cookie)
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        return request.is_secure or forwarded == "https"
+
+    def login_page(target: str, error: str, status: int = 200, fresh: bool = False) -> Response:
+        """The form, with a CSRF token for this browser's pre-session nonce (a new nonce when asked or none)."""
+        nonce = None if fresh else request.cookies.get(NONCE_COOKIE)
+        if not nonce:
+            nonce = forms.new_nonce()
+        page = _login_page(target, error, status, forms.token(nonce))
+        if nonce != request.cookies.get(NONCE_COOKIE):
+            page.set_cookie(NONCE_COOKIE, nonce, max_age=forms.max_age_s, httponly=True, samesite="Strict",
+                            secure=secure(), path=request.script_root or "/")  # fmt: skip
+        return page
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     app.extensions["sori.sessions"] = sessions
 
@@ -63,6 +95,8 @@ def build_server(
             who = f"{html.escape(viewer.name)}님({ROLE_NAMES.get(viewer.role, viewer.role)})"
             return _page(403, "권한 없음", f"<p>{who}은 이 대시보드를 볼 수 없습니다.</p>"
                          + _logout_form(request.script_root))  # fmt: skip
+        if request.is_json and nesting_depth_over(request.get_data(cache=True), MAX_JSON_DEPTH):
+            return _json(400, "json-too-deep", "요청 본문의 JSON이 너무 깊게 중첩되어 있습니다.")
         g.viewer = viewer
         return None
 
@@ -74,21 +108,27 @@ def build_server(
     def login() -> Response:
         target = _safe_next(request.values.get("next", ""), request.script_root) or request.script_root + home
         if request.method == "GET":
-            return _login_page(target, "")
+            return login_page(target, "")
+        if not forms.valid(request.cookies.get(NONCE_COOKIE), request.form.get(FIELD)):
+            log.info("dashboard login refused", extra={"code": "csrf-token-invalid"})
+            return login_page(target, "로그인 화면이 만료되었거나 올바르지 않은 요청입니다. 다시 로그인하세요.", 403,
+                              fresh=True)  # fmt: skip
         name = request.form.get("login", "").strip()
         password = request.form.get("password", "")
         if not name or not password:
-            return _login_page(target, "아이디와 비밀번호를 입력하세요.", 400)
+            return login_page(target, "아이디와 비밀번호를 입력하세요.", 400)
         try:
             token, expires = sessions.log_in(name, password, request.remote_addr or "unknown")
         except LoginRefused as refused:
             log.info("dashboard login refused", extra={"login": name, "code": refused.code})
             status = 429 if refused.retry_after is not None else 401
-            return _login_page(target, refused.message, status)
+            return login_page(target, refused.message, status)
         log.info("dashboard login", extra={"login": name})
         reply: Response = redirect(target)
-        reply.set_cookie(COOKIE, token, expires=expires, httponly=True, samesite="Strict", secure=secure_cookie,
+        reply.set_cookie(COOKIE, token, expires=expires, httponly=True, samesite="Strict", secure=secure(),
                          path=request.script_root or "/")  # fmt: skip
+        reply.delete_cookie(NONCE_COOKIE, path=request.script_root or "/", httponly=True, samesite="Strict",
+                            secure=secure())  # fmt: skip
         return reply
 
     @app.route("/logout", methods=["POST"])
@@ -97,7 +137,7 @@ def build_server(
         if token:
             sessions.log_out(token)
         reply: Response = redirect(f"{request.script_root}/login")
-        reply.delete_cookie(COOKIE, path=request.script_root or "/")
+        reply.delete_cookie(COOKIE, path=request.script_root or "/", httponly=True, samesite="Strict", secure=secure())
         return reply
 
     @app.errorhandler(Forbidden)
@@ -155,10 +195,11 @@ def _page(status: int, title: str, body: str) -> Response:
                     headers={"cache-control": "no-store", "x-frame-options": "DENY"})  # fmt: skip
 
 
-def _login_page(target: str, error: str, status: int = 200) -> Response:
+def _login_page(target: str, error: str, status: int, csrf_token: str) -> Response:
     message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
     form = f"""<p>국민의 소리 대시보드 · 분석관과 관리자용</p>{message}
 <form method="post" action="login"><input type="hidden" name="next" value="{html.escape(target)}">
+<input type="hidden" name="{FIELD}" value="{html.escape(csrf_token)}">
 <label for="login">아이디</label><input id="login" name="login" autocomplete="username" required autofocus>
 <label for="password">비밀번호</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Every file Sori creates (databases, keys, recordings, transcripts, indexes, logs, the edge's subscriber
+    # table) is owner-only; the children it starts (Kamailio, media workers, phones, helpers) inherit it.
+    os.umask(0o077)
     parser = argparse.ArgumentParser(prog="sori", description="Sori (국민의 소리) contact center and case store")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -58,11 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--minutes", type=float, default=5.0, help="how long to run (default 5)")
     sim.add_argument("--rate-scale", type=float, default=1.0, help="multiply the demo call rates (default 1)")
     sim.add_argument("--centers", help="comma-separated center codes (default ACRC110,NTS126,MOHW129,MOEL1350)")
-    sim.add_argument("--bots", help="comma-separated agent logins to run as bots (password: the demo password)")
+    sim.add_argument("--bots", help="comma-separated demo agent logins to run as bots (SIP: the seed's passwords)")
     sim.add_argument("--drop-share", type=float, default=0.05, help="share of callers whose line fails")
     sim.add_argument("--transfer-share", type=float, default=0.1, help="share of calls the bots transfer")
     sim.add_argument("--handle-mean", type=float, default=45.0, help="mean handle time in seconds")
     sim.add_argument("--seed", type=int, help="random seed, for a reproducible run")
+    sim.add_argument("--sip-passwords", type=Path,
+                     help="the bots' SIP passwords (JSON, 0600; default: <state-dir>/secrets/demo-sip-passwords.json "
+                          "written by `sori seed --demo`)")  # fmt: skip
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -91,8 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--center", required=True)
     add.add_argument("--role", choices=["agent", "supervisor", "analyst", "admin"], default="agent")
     add.add_argument("--name", required=True)
+    sip_password = agents_sub.add_parser(
+        "sip-password", help="a new random SIP password for the agent's phone, printed once (the old one stops)")
+    _common(sip_password)
+    sip_password.add_argument("login")
 
     sub.add_parser("openapi", help="print the HTTP API's OpenAPI 3.1 document (docs/openapi.json)")
+
+    doctor = sub.add_parser("doctor", help="each part this machine needs for `sori up`, and how to install it")
+    _common(doctor)
+    doctor.add_argument("--demo", action="store_true", help="for `sori up --demo` (simulated callers, demo data)")
+    doctor.add_argument("--no-telephony", action="store_true", help="for `sori up --no-telephony`")
+    doctor.add_argument("--json", action="store_true", help="one JSON object instead of the table")
 
     purge = sub.add_parser("purge", help="delete records past their retention period")
     _common(purge)
@@ -147,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "doctor":
+        from sori.doctor import run_doctor
+
+        return run_doctor(settings, demo=args.demo, as_json=args.json)
     if args.command == "analytics":
         from sori.analytics_cli import run as run_analytics
 
@@ -167,6 +188,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             centers=args.centers.split(",") if args.centers else None,
             bots=args.bots.split(",") if args.bots else None, drop_share=args.drop_share,
             transfer_share=args.transfer_share, handle_mean_s=args.handle_mean, seed=args.seed,
+            sip_passwords=args.sip_passwords,
         )  # fmt: skip
         return run_simulation(settings, config, args.minutes)
 
@@ -226,6 +248,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1 if errors else 0
     if args.command == "agents":
+        if args.agents_command == "sip-password":
+            return _rotate_sip_password(system, args.login)
         return _add_agent(system, args)
     if args.command == "purge":
         from sori.purge import purge
@@ -254,9 +278,9 @@ def _print_openapi() -> int:
 
 def _add_agent(system: Any, args: argparse.Namespace) -> int:
     from crm.agents.model import Agent, Role
+    from crm.agents.sip import issue
     from crm.api.auth import hash_password
     from crm.errors import DomainError
-    from telephony.edge.tables import digest_ha1
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
     if len(password) < 10:
@@ -270,22 +294,42 @@ def _add_agent(system: Any, args: argparse.Namespace) -> int:
             if uow.agents.by_login(args.login) is not None:
                 print(f"sori: login {args.login} exists", file=sys.stderr)
                 return 2
-            uow.agents.add(
-                Agent(
-                    center_code=args.center,
-                    login=args.login,
-                    display_name=args.name,
-                    role=Role(args.role),
-                    password_hash=hash_password(password),
-                    sip_ha1=digest_ha1(args.login, system.settings.edge.realm, password),  # the agent's phone
-                    created_at=system.clock(),
-                )
+            agent = Agent(
+                center_code=args.center,
+                login=args.login,
+                display_name=args.name,
+                role=Role(args.role),
+                password_hash=hash_password(password),
+                created_at=system.clock(),
             )
+            sip = issue(agent, system.settings.edge.realm)  # the phone's own random password, never the API one
+            uow.agents.add(agent)
             uow.commit()
     except DomainError as exc:
         print(f"sori: {exc.message}", file=sys.stderr)
         return 2
     print(f"created {args.login}")
+    print(f"sip-password {sip.password}")
+    print(f"the phone registers as {args.login} in realm {sip.realm}; this password is shown only now",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _rotate_sip_password(system: Any, login: str) -> int:
+    from crm.actor import Actor
+    from crm.agents.sip import rotate_sip_password
+    from crm.errors import DomainError
+
+    try:
+        with system.uow() as uow:
+            sip = rotate_sip_password(uow, Actor.system("cli"), login, system.settings.edge.realm)
+            uow.commit()
+    except DomainError as exc:
+        print(f"sori: {exc.message}", file=sys.stderr)
+        return 2
+    print(sip.password)
+    print(f"new SIP password of {login}'s phone (realm {sip.realm}), shown only now; the edge takes it within "
+          f"telephony.agents_refresh_s ({system.settings.telephony.agents_refresh_s} s)", file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from integrations.settings import IntegrationsConfig
 from telephony.edge.settings import EdgeConfig
 
 
@@ -27,8 +28,17 @@ class HttpConfig(_Section):
     port: int = Field(8080, ge=0, le=65535)
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     token_hours: float = Field(8.0, gt=0, le=24)
+    # Failed logins (crm.api.throttle): free tries per (address, login), then each attempt waits
+    # login_base_delay_s · 2^n up to login_max_delay_s; a pair is forgotten login_forget_seconds after its last
+    # failure, an address login_window_seconds after its last. Never a lock-out of a login from every address.
     login_max_failures: int = Field(5, ge=1)
     login_window_seconds: int = Field(900, ge=10)
+    login_base_delay_s: float = Field(1.0, gt=0, le=60)
+    login_max_delay_s: float = Field(900.0, ge=1, le=86_400)
+    login_forget_seconds: int = Field(86_400, ge=60)
+    login_address_max_failures: int = Field(100, ge=1)  # per address across logins (password spraying)
+    login_burst_failures: int = Field(20, ge=2)  # a WARNING `login-failure-burst` at this many, and each doubling
+    login_max_keys: int = Field(100_000, ge=100, le=10_000_000)  # the throttle's memory bound (LRU)
 
 
 class DatabaseConfig(_Section):
@@ -59,6 +69,9 @@ class RetentionConfig(_Section):
     idempotency_keys_days: int = Field(2, ge=1)
     closed_cases_days: int = Field(3650, ge=365)
     done_callbacks_days: int = Field(365, ge=30)
+    purge_on_schedule: bool = True  # `sori up` purges by itself (else run `sori purge`, e.g. from cron)
+    purge_every_hours: float = Field(24.0, ge=0.0001, le=24 * 31)
+    purge_first_after_s: float = Field(600.0, ge=0, le=86400)  # after start: not while everything warms up
 
 
 class TelephonyConfig(_Section):
@@ -99,7 +112,8 @@ class AnalyticsConfig(_Section):
     index_calls: bool = True  # `sori up` indexes new phone contacts (its indexer process) for the dashboards
     index_interval_s: float = Field(30.0, ge=0.2, le=3600)  # how often the indexer looks for new contacts
     index_nice: int = Field(10, ge=0, le=19)  # the indexer's CPU priority (calls come first)
-    demo_files: list[Path] = []  # text complaints `sori up --demo` indexes once (e.g. the shared petitions)
+    # Text complaints `sori up --demo` indexes once; None: the shared petitions if present, else the bundled sample
+    demo_files: list[Path] | None = None
 
 
 class DashboardConfig(_Section):
@@ -108,7 +122,10 @@ class DashboardConfig(_Section):
     enabled: bool = True
     threads: int = Field(4, ge=1, le=32)  # requests served at once (reports run on these threads)
     report_cache_s: float = Field(60.0, ge=0, le=3600)  # a report is rebuilt at most this often per query
-    secure_cookie: bool = False  # set when served over HTTPS (behind a TLS proxy): the session cookie is Secure
+    # The session cookie's Secure flag: "auto" sets it whenever the request came over TLS (or a proxy says
+    # X-Forwarded-Proto: https); true always (behind a TLS proxy that does not say so); false for plain-HTTP
+    # development only.
+    secure_cookie: bool | Literal["auto"] = "auto"
 
 
 class LogConfig(_Section):
@@ -132,6 +149,7 @@ class Settings(BaseSettings):
     telephony: TelephonyConfig = TelephonyConfig()
     analytics: AnalyticsConfig = AnalyticsConfig()
     dashboard: DashboardConfig = DashboardConfig()
+    integrations: IntegrationsConfig = IntegrationsConfig()  # [integrations.sms]: the SMS gateway
     # An Elasticsearch cluster (SORI_ES_URL, e.g. http://127.0.0.1:9200): used when analytics.search is
     # "elasticsearch", and the search contract tests run against it when set.
     es_url: str | None = Field(None, pattern=r"^https?://")

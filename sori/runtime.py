@@ -7,6 +7,7 @@ so one signal drains and stops everything ``sori up`` started.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any, cast
 
@@ -21,8 +22,11 @@ from crm.api.app import build_site
 from crm.store import migrate
 from sori.children import SupervisedProcess
 from sori.config import Settings
+from sori.doctor import CANNOT_START, refuse_to_start
 from sori.logs import configure_logging
 from sori.seed.demo import seed_demo
+from sori.seed.petitions import demo_complaint_files
+from sori.sms_wiring import attach_sms
 from sori.wiring import System, build_system
 
 log = logging.getLogger("sori")
@@ -51,6 +55,7 @@ def build_services(
     root = service.MultiService()
     pool = ThreadPool(minthreads=1, maxthreads=settings.database.threads, name="sori-db")
     ThreadPoolService(pool).setServiceParent(root)  # type: ignore[no-untyped-call]
+    attach_sms(system, root, reactor)  # before the site: its handlers get the gateway
     site = build_site(
         system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes()
     )
@@ -65,6 +70,10 @@ def build_services(
     http.setServiceParent(root)
     if settings.analytics.index_calls:
         indexer_service(settings, reactor, demo).setServiceParent(root)  # type: ignore[no-untyped-call]
+    if settings.retention.purge_on_schedule:
+        from sori.purge import ScheduledPurge
+
+        ScheduledPurge(system, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
     if settings.telephony.enabled:
         from sori.telephony_wiring import build_telephony
 
@@ -101,35 +110,49 @@ def mount(site: server.Site, path: str, child: resource.Resource) -> None:
 
 def indexer_service(settings: Settings, reactor: Any, demo: bool) -> SupervisedProcess:
     """``sori analytics ingest --case-store --follow``: new phone contacts reach the search index (and so the
-    dashboards) within ``analytics.index_interval_s``; with ``--demo`` it first indexes ``analytics.demo_files``
-    once (checkpointed: a restart adds nothing twice)."""
+    dashboards) within ``analytics.index_interval_s``; with ``--demo`` it first indexes the demo complaints
+    once (``sori.seed.petitions``: ``analytics.demo_files``, else the shared petitions, else the bundled sample;
+    checkpointed: a restart adds nothing twice)."""
     argv = [sys.executable, "-m", "sori.cli", "analytics", "ingest", "--case-store", "--follow", "--state-dir",
-            str(settings.state_dir), "--database-url", settings.database_url]  # fmt: skip
+            str(settings.state_dir)]  # fmt: skip
     if settings.config_file is not None:
         argv += ["--config", str(settings.config_file)]
-    if demo:
-        present = [path for path in settings.analytics.demo_files if path.is_file()]
-        for path in set(settings.analytics.demo_files) - set(present):
+    if demo:  # the configured files, else ../shared/data's petitions, else the bundled sample
+        complaints = demo_complaint_files(settings.analytics.demo_files)
+        for path in complaints.missing:
             log.warning("demo complaints file missing", extra={"path": str(path)})
-        argv += [str(path.absolute()) for path in present]
-    child = SupervisedProcess("indexer", argv, settings.state_dir / "logs" / "indexer.log", reactor)
+        log.info("demo complaints", extra={"origin": complaints.origin, "files": [str(p) for p in complaints.files]})
+        argv += [str(path) for path in complaints.files]
+    child = SupervisedProcess("indexer", argv, settings.state_dir / "logs" / "indexer.log", reactor,
+                              env=child_env(settings))  # fmt: skip
     child.setName("indexer")  # type: ignore[no-untyped-call]
     return child
 
 
 def transcriber_service(settings: Settings, reactor: Any) -> SupervisedProcess:
     """``sori analytics transcriber`` as a supervised helper process, on the same configuration."""
-    argv = [sys.executable, "-m", "sori.cli", "analytics", "transcriber", "--state-dir", str(settings.state_dir),
-            "--database-url", settings.database_url]  # fmt: skip
+    argv = [sys.executable, "-m", "sori.cli", "analytics", "transcriber", "--state-dir", str(settings.state_dir)]
     if settings.config_file is not None:
         argv += ["--config", str(settings.config_file)]
-    child = SupervisedProcess("transcriber", argv, settings.state_dir / "logs" / "transcriber.log", reactor)
+    child = SupervisedProcess("transcriber", argv, settings.state_dir / "logs" / "transcriber.log", reactor,
+                              env=child_env(settings))  # fmt: skip
     child.setName("transcriber")  # type: ignore[no-untyped-call]
     return child
 
 
+def child_env(settings: Settings) -> dict[str, str]:
+    """A helper's environment: ours, plus the database URL (it may hold a password, and argv is public in
+    ``ps`` and ``/proc/<pid>/cmdline``; the environment is readable only by the same user)."""
+    return {**os.environ, "SORI_DATABASE__URL": settings.database_url}
+
+
 def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> int:
+    settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only (the CLI's umask is 077 too)
     configure_logging(settings.log.level, settings.log.file)
+    if refuse_to_start(settings, simulate, log):  # a missing program fails here, loudly, not later in silence
+        return CANNOT_START
+    if settings.state_dir.stat().st_mode & 0o077:  # made before, by hand: say so rather than chmod a user's dir
+        log.warning("state directory readable by others; chmod 700 it", extra={"state_dir": str(settings.state_dir)})
     system = build_system(settings)
     migrate.upgrade(system.engine)
     if demo:

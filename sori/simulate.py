@@ -2,7 +2,8 @@
 
 The demo bots are agents of four centers (the 110, 126, 129 and 1350 lines); ``acrc.kim`` and
 ``seoul.park`` are left to people trying the console. Callers dial from the demo citizens' numbers (70%)
-so screen-pops show a history.
+so screen-pops show a history. The bots' phones register with the SIP passwords the demo seed drew for them
+(read from its 0600 file, handed to the softphones on stdin, never on a command line).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from sori.config import Settings
 from sori.seed.demo import DEMO_PASSWORD
+from sori.seed.demo_phones import demo_sip_file, read_sip_file
 from telephony.sim.plan import BotPolicy, CenterLoad
 from telephony.sim.service import SimulationConfig, SimulationService
 
@@ -43,12 +45,20 @@ def simulation_config(
     transfer_share: float = 0.1,
     handle_mean_s: float = 45.0,
     seed: int | None = None,
+    sip_passwords: Path | None = None,
 ) -> SimulationConfig:
+    """``sip_passwords``: the demo seed's file of the bots' SIP passwords (default: this state directory's)."""
     host, _, port = (sip or f"{settings.edge.host}:{settings.edge.port}").rpartition(":")
     loads = tuple(replace(x, calls_per_minute=x.calls_per_minute * rate_scale) for x in DEMO_LOADS
                   if centers is None or x.center in centers)  # fmt: skip
     if not loads:
         raise ValueError(f"no simulated center among {centers}; choose from {[x.center for x in DEMO_LOADS]}")
+    source = sip_passwords or demo_sip_file(settings.state_dir)
+    phones = read_sip_file(source)
+    chosen = list(bots or DEMO_BOTS)
+    for login in (x for x in chosen if x not in phones):
+        log.warning("bot has no SIP password (seed the demo, or its password was rotated): no phone",
+                    extra={"login": login, "file": str(source)})  # fmt: skip
     policy = BotPolicy(handle_mean_s=handle_mean_s, handle_sd_s=handle_mean_s / 2, transfer_share=transfer_share,
                        transfer_targets=DEMO_TRANSFERS)  # fmt: skip
     return SimulationConfig(
@@ -56,7 +66,7 @@ def simulation_config(
         sip_host=host,
         sip_port=int(port),
         loads=loads,
-        bots=tuple((login, DEMO_PASSWORD) for login in (bots or DEMO_BOTS)),
+        bots=tuple((login, DEMO_PASSWORD, phones[login]) for login in chosen if login in phones),
         policy=policy,
         drop_share=drop_share,
         known_numbers=DEMO_NUMBERS,

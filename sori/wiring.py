@@ -18,6 +18,7 @@ from crm.calendar import WorkCalendar
 from crm.cases.continuity import ContinuityPolicy
 from crm.store.engine import make_engine
 from crm.store.uow import UnitOfWorkFactory
+from integrations.sms.port import SmsGateway
 from sori.config import Settings
 from telephony.control.api import DeskRef
 from telephony.cti.bus import CtiBus
@@ -38,13 +39,23 @@ class System:
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     cti: CtiBus = field(default_factory=lambda: CtiBus(utc_now))
     desk: DeskRef = field(default_factory=lambda: DeskRef(None))  # the telephony desk, once it runs
+    sms: SmsGateway | None = None  # set by sori.sms_wiring.attach_sms when `sori up` runs (tests: in memory)
     _limiter: LoginLimiter | None = field(default=None, init=False, repr=False)
 
     def login_limiter(self) -> LoginLimiter:
         """One failed-login count for the API and the dashboards' login page."""
         if self._limiter is None:
             http = self.settings.http
-            self._limiter = LoginLimiter(http.login_max_failures, http.login_window_seconds)
+            self._limiter = LoginLimiter(
+                http.login_max_failures,
+                http.login_window_seconds,
+                base_delay_s=http.login_base_delay_s,
+                max_delay_s=http.login_max_delay_s,
+                forget_s=http.login_forget_seconds,
+                address_free_failures=http.login_address_max_failures,
+                burst_failures=http.login_burst_failures,
+                max_keys=http.login_max_keys,
+            )
         return self._limiter
 
     def api_routes(self) -> list[Callable[[Any], None]]:
@@ -58,6 +69,8 @@ class System:
             calendar=self.calendar,
             limiter=self.login_limiter(),
             token_hours=http.token_hours,
+            sms=self.sms,
+            sip_realm=self.settings.edge.realm,
         )
 
 

@@ -2,19 +2,29 @@
 transcript, else the agent's notes) becomes a phone document, with the center, the case's category,
 and the citizen's region, age band and sex (never who they are).
 
-The cursor is the highest interaction id read so far, kept with the file checkpoints; an interaction
-whose transcript arrives later (post-call transcription) is read again by ``read_transcribed``, whose cursor
-is the highest transcription job id read.
+The cursor is a position in the order of changes, not an id: the database stamps every interaction it
+inserts, and every update of a column read here (notes at wrap-up, a transcript), with
+``(change_xid, change_seq)`` (migration 0005). An id cursor skipped a contact committed after a higher id
+and a contact whose words arrived after it was read; this one cannot:
+
+- SQLite has one writer at a time and ``change_seq`` comes from a counter bumped inside the writing
+  transaction, so stamps are given in commit order and a reader sees a prefix of them (``change_xid`` is 0).
+- PostgreSQL writers run at once, so a sequence alone is not commit-ordered (a transaction may take 10,
+  another 11 and commit first). ``change_xid`` is the writing transaction's id; a reader takes only rows
+  whose transaction id is below its snapshot's xmin (every such transaction has ended, so nothing more
+  can appear there) and orders by (xid, seq). A transaction still running holds later rows back for as
+  long as it runs, rather than letting them overtake it. This was chosen over stamping at commit under a
+  lock, which would serialise every commit that touches interactions (fsync included) across the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, distinct, func, or_, select
+from sqlalchemy import BigInteger, Engine, Select, Text, and_, cast, distinct, func, literal, or_, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
 from analytics.trends.continuity import (
     REPEAT_WINDOW,
@@ -26,7 +36,6 @@ from analytics.trends.continuity import (
 from crm.calendar import SEOUL, to_seoul
 from crm.cases.model import VOICE_CHANNELS
 from crm.cases.status import CaseStatus
-from crm.cases.transcription import JobState
 from crm.store import tables
 
 
@@ -42,31 +51,49 @@ class Contact:
     sex: str | None
 
 
-def read_contacts(engine: Engine, after_id: int, limit: int = 1000) -> Iterator[Contact]:
-    """Voice interactions with an id above ``after_id`` that have a transcript or notes, oldest first."""
+@dataclass(frozen=True, order=True)
+class ChangeCursor:
+    """The last change read: (transaction id, sequence); ``ChangeCursor()`` is before everything."""
+
+    xid: int = 0
+    seq: int = 0
+
+    def text(self) -> str:
+        return f"{self.xid}:{self.seq}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChangeCursor:
+        """From ``text()``; an empty or unreadable text starts from the beginning (re-reading is harmless)."""
+        xid, _, seq = text.partition(":")
+        try:
+            return cls(int(xid), int(seq))
+        except ValueError:
+            return cls()
+
+
+def read_changes(engine: Engine, after: ChangeCursor, limit: int = 1000) -> tuple[list[Contact], ChangeCursor]:
+    """Voice interactions with words that changed after ``after`` (inserted, or an analysed column updated),
+    in change order, and the cursor of the last one (``after`` when there is none)."""
     i = tables.interactions.c
-    query = _contacts().where(i.id > after_id).order_by(i.id).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    for row in rows:
-        yield _contact(row)
-
-
-def read_transcribed(engine: Engine, after_job_id: int, limit: int = 200) -> Iterator[tuple[int, Contact]]:
-    """The contacts of calls transcribed by jobs with an id above ``after_job_id`` (finished jobs only), with
-    each job's id, in job order: their documents are written again with the transcript."""
-    i, j = tables.interactions.c, tables.transcription_jobs.c
-    jobs = select(j.id).where(j.id > after_job_id, j.state == str(JobState.DONE)).order_by(j.id).limit(limit).subquery()
     query = (
-        _contacts(j.id.label("job_id"))
-        .join(tables.transcription_jobs, j.recording_ref == i.recording_ref)
-        .where(j.id.in_(select(jobs.c.id)))
-        .order_by(j.id, i.id)
+        _contacts(i.change_xid, i.change_seq)
+        .where(tuple_(i.change_xid, i.change_seq) > tuple_(literal(after.xid), literal(after.seq)))
+        .where(i.change_xid < _horizon(engine))
+        .order_by(i.change_xid, i.change_seq)
+        .limit(limit)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
-    for row in rows:
-        yield int(row.job_id), _contact(row)
+    if not rows:
+        return [], after
+    return [_contact(row) for row in rows], ChangeCursor(int(rows[-1].change_xid), int(rows[-1].change_seq))
+
+
+def _horizon(engine: Engine) -> ColumnElement[Any]:
+    """Transaction ids below this have all ended (PostgreSQL: the statement's snapshot xmin)."""
+    if engine.dialect.name == "postgresql":
+        return cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+    return literal(1)
 
 
 def _contacts(*extra: Any) -> Select[Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics.documents import DocChannel, Document
-from analytics.ingest.case_store import Contact, read_contacts, read_transcribed
+from analytics.ingest.case_store import ChangeCursor, Contact, read_changes
 from analytics.ingest.files import RawComplaint, RowError, complaint_from, read_complaints
 from analytics.pii import mask
 from analytics.search.port import SearchIndex
@@ -178,34 +178,23 @@ def _batches(rows: Iterator[tuple[int, RawComplaint | RowError]], size: int,
         yield last, items
 
 
-CASE_STORE = "case-store:last-interaction-id"
-TRANSCRIBED = "case-store:last-transcription-job-id"
+CASE_STORE = "case-store:changes"  # the ChangeCursor of the last contact indexed
 
 
 def ingest_case_store(
     engine: Engine, index: SearchIndex, *, checkpoints: Checkpoints, suggest: Suggest | None = None, batch: int = 500
 ) -> IngestReport:
-    """Phone contacts added to the case store since the last run, and contacts whose call was transcribed
-    since the last run (written again with the transcript): masked, tokenised, indexed."""
-    report = IngestReport(resumed_from=checkpoints.cursor(CASE_STORE))
-    last = report.resumed_from
+    """Phone contacts stored or changed (notes at wrap-up, a transcript) since the last run, in the order the
+    store committed them: masked, tokenised, indexed (a changed contact replaces its document)."""
+    cursor = ChangeCursor.parse(checkpoints.text(CASE_STORE))
+    report = IngestReport(resumed_from=cursor.seq)
     while True:
-        contacts = list(read_contacts(engine, last, batch))
+        contacts, cursor = read_changes(engine, cursor, batch)
         if not contacts:
-            break
+            return report
         report.read += len(contacts)
         report.written += index.upsert(_phone_documents(contacts, suggest))
-        last = contacts[-1].interaction_id
-        checkpoints.save_cursor(CASE_STORE, last)
-    last_job = checkpoints.cursor(TRANSCRIBED)
-    while True:
-        rows = list(read_transcribed(engine, last_job))
-        if not rows:
-            return report
-        report.read += len(rows)
-        report.written += index.upsert(_phone_documents([contact for _, contact in rows], suggest))
-        last_job = rows[-1][0]
-        checkpoints.save_cursor(TRANSCRIBED, last_job)
+        checkpoints.save_text(CASE_STORE, cursor.text())
 
 
 def _phone_documents(contacts: list[Contact], suggest: Suggest | None) -> list[Document]:

@@ -104,6 +104,19 @@ class ElasticIndex:
         deleted, _ = helpers.bulk(self.es, actions, refresh="wait_for" if self.refresh else False, raise_on_error=False)
         return int(deleted)
 
+    def erase(self, doc_ids: Iterable[str]) -> int:
+        """Delete, then expunge: Lucene only marks a deleted document until its segment is merged, so a
+        force-merge that expunges deletes removes its text from the shards' files (replicas and snapshots
+        follow the cluster's own lifecycle)."""
+        from elasticsearch import helpers
+
+        ids = list(doc_ids)
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": d} for d in ids)
+        deleted, _ = helpers.bulk(self.es, actions, refresh=True, raise_on_error=False)
+        if ids:
+            self.es.indices.forcemerge(index=self.alias, only_expunge_deletes=True, wait_for_completion=True)
+        return int(deleted)
+
     # -- reading -------------------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
         found = self.es.options(ignore_status=404).get(index=self.alias, id=doc_id)

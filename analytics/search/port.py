@@ -23,6 +23,12 @@ class SearchIndex(Protocol):
 
     def delete(self, doc_ids: Iterable[str]) -> int: ...
 
+    def erase(self, doc_ids: Iterable[str]) -> int:
+        """Delete documents for good (the retention purge): gone from answers and, once this returns, from
+        the index's storage too (no deleted text left in full-text segments, free pages or a write-ahead
+        log); returns how many existed."""
+        ...
+
     def search(self, tokens: Sequence[str], filters: Filters, limit: int = 20, offset: int = 0) -> SearchResult:
         """Documents containing every token, best first (BM25); ``total`` counts all matches."""
         ...
@@ -46,3 +52,8 @@ class SearchIndex(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def contact_doc_id(interaction_id: int) -> str:
+    """The id of a phone contact's document (one per interaction of the case store)."""
+    return f"call:{interaction_id}"

@@ -7,8 +7,10 @@ port, *outside* any transaction (``crm.cases.transcription.Window``: the menu be
 never transcribed). Then, in one transaction, it masks PII (``analytics.pii``), writes each contact's
 transcript and, when a trained category model is present, fills the suggested category of each case touched
 (a case event records it). Jobs left running by a crash are pending again at the next start; failures are
-retried with backoff and end ``failed`` with a stable error code. The analytics pick the transcripts up from
-the case store (``analytics.ingest.case_store.read_transcribed``).
+retried with backoff and end ``failed`` with a stable error code. A recording whose talk windows hold no speech
+(the recogniser refuses hold music, tones and noise: ``analytics.stt.whisper``) ends ``skipped`` with the
+code ``no-speech``, and its contacts keep a NULL transcript. The analytics pick the transcripts up from
+the case store: writing a transcript stamps the contact as changed (``analytics.ingest.case_store``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.pii import mask
+from analytics.stt.paths import RecordingPathRefused, recording_path
 from analytics.stt.port import SpeechModelUnavailable, SpeechToText, TranscriptionFailed
 from analytics.stt.wavfix import repair_unclosed
 from crm.actor import Actor
@@ -56,6 +59,9 @@ class Outcome:
     categorised: int = 0  # cases whose suggested category was set
     error_code: str | None = None
 
+
+#: The job's code when no agent contact of the recording holds speech: transcripts stay NULL, never a guess.
+NO_SPEECH = "no-speech"
 
 #: How far back ``sweep`` looks for recorded contacts whose job was never written.
 SWEEP_WITHIN = dt.timedelta(days=2)
@@ -116,9 +122,14 @@ class PostCallTranscriber:
             refs = uow.interactions.recorded_without_job(now - within)
             queued = 0
             for ref in refs:
-                closed = _closed_wav(self.recordings_dir / ref)
-                if closed is None and repair_unclosed(self.recordings_dir / ref):  # its worker died mid-call
-                    closed = _closed_wav(self.recordings_dir / ref)
+                try:
+                    path = recording_path(self.recordings_dir, ref)
+                except RecordingPathRefused as error:
+                    log.warning("recording of a contact not queued: %s", error)
+                    continue
+                closed = _closed_wav(path)
+                if closed is None and repair_unclosed(path):  # its worker died mid-call
+                    closed = _closed_wav(path)
                 if closed is None:
                     continue
                 written, seconds = closed
@@ -150,7 +161,10 @@ class PostCallTranscriber:
 
     # -- one job ----------------------------------------------------------------------------------
     def process(self, job: Claimed) -> Outcome:
-        path = self.recordings_dir / job.recording_ref
+        try:
+            path = recording_path(self.recordings_dir, job.recording_ref)
+        except RecordingPathRefused as error:
+            return self._failed(job, error.code, str(error), retryable=False)
         windows = self._windows(job)
         if not windows:
             return self._finish(job, JobState.SKIPPED, "no-agent-contact", "no agent talked on this call")
@@ -168,6 +182,8 @@ class PostCallTranscriber:
         except Exception as error:  # the recogniser's own errors: retried, then reported with their text
             log.exception("transcription of %s failed", job.recording_ref)
             return self._failed(job, "stt-error", f"{type(error).__name__}: {error}", retryable=True)
+        if not any(texts.values()):  # hold music, tones, noise or silence only: no contact gets a guess
+            return self._finish(job, JobState.SKIPPED, NO_SPEECH, "no speech in the agent contacts' talk windows")
         try:
             return self._write(job, texts)
         except Exception as error:  # e.g. an agent changed the case at the same moment (optimistic lock)

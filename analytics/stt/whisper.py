@@ -6,8 +6,15 @@ the directory and its ``tokenizer.json`` are checked before faster-whisper sees 
 directory without a tokenizer, it would download one), and ``local_files_only`` is set.
 
 Defaults are what measured best on the shared Korean clips (``bench/transcribe.py``): beam 5, language
-``ko``, 2 CPU threads, voice-activity filter off (on, the clean clips gain 0.5 point of CER and the G.711
-ones lose 1.4).
+``ko``, 2 CPU threads. Non-speech must give no text, never a guess: hold music, tones, noise and silence
+are what a call recording holds between the words, and Whisper, given them alone, writes a plausible
+sentence ("이 노래는", "어?" over a plucked melody). So the voice-activity filter is on (Silero VAD, which
+faster-whisper carries inside its wheel and runs with onnxruntime, offline): only stretches it hears as
+speech reach the model (it costs the G.711 clips about 1.4 points of CER). Then each segment the model
+still writes is dropped when it looks like a guess: no-speech probability above ``NO_SPEECH_MAX``, mean
+token log-probability below ``LOG_PROB_MIN`` or text compressing better than ``COMPRESSION_MAX`` (a
+repetition loop). Each segment is decoded on its own (``condition_on_previous_text`` off), so a guess
+never primes the next. A recording without speech gives an empty transcript.
 
 Transcription must never starve the media workers, so the model runs at low CPU priority and with bounded
 concurrency. On Linux the nice value belongs to each thread and new threads inherit it: the threads that
@@ -32,6 +39,9 @@ from analytics.stt.models import model_problems
 from analytics.stt.port import Segment, SpeechModelUnavailable, Transcript, TranscriptionFailed
 
 SAMPLE_RATE = 16_000  # what Whisper listens at; recordings of any rate and coding are resampled on decode
+NO_SPEECH_MAX = 0.6  # Whisper's own no-speech probability above which a segment is not speech
+LOG_PROB_MIN = -1.0  # a segment decoded with less confidence than this (mean log-probability) is a guess
+COMPRESSION_MAX = 2.4  # gzip ratio of a segment's text above which it is a repetition loop
 
 
 class WhisperTranscriber:
@@ -39,7 +49,7 @@ class WhisperTranscriber:
     safe to call from several threads."""
 
     def __init__(self, model_dir: Path, *, cpu_threads: int = 2, workers: int = 1, beam_size: int = 5,
-                 language: str = "ko", vad_filter: bool = False, nice: int = 10) -> None:
+                 language: str = "ko", vad_filter: bool = True, nice: int = 10) -> None:
         if cpu_threads < 1 or workers < 1 or beam_size < 1:
             raise ValueError("cpu_threads, workers and beam_size must be at least 1")
         self.model_dir = model_dir
@@ -105,10 +115,13 @@ class WhisperTranscriber:
         audio = audio[first : None if end is None else max(first, int(end * SAMPLE_RATE))]
         if len(audio) == 0:
             return Transcript(text="", language=self.language, duration=0.0, segments=())
-        found, info = self._model.transcribe(audio, language=self.language, beam_size=self.beam_size,
-                                             vad_filter=self.vad_filter)
+        found, info = self._model.transcribe(
+            audio, language=self.language, beam_size=self.beam_size, vad_filter=self.vad_filter,
+            no_speech_threshold=NO_SPEECH_MAX, log_prob_threshold=LOG_PROB_MIN,
+            compression_ratio_threshold=COMPRESSION_MAX, condition_on_previous_text=False)
         offset = first / SAMPLE_RATE
-        segments = tuple(Segment(round(s.start + offset, 2), round(s.end + offset, 2), s.text.strip()) for s in found)
+        segments = tuple(Segment(round(s.start + offset, 2), round(s.end + offset, 2), s.text.strip())
+                         for s in found if is_speech(s))  # fmt: skip
         segments = tuple(s for s in segments if s.text)
         return Transcript(text=" ".join(s.text for s in segments), language=str(info.language),
                           duration=round(float(info.duration), 3), segments=segments)
@@ -133,6 +146,16 @@ class WhisperTranscriber:
             for thread in _threads() - before:
                 _lower_priority(thread, self.nice)
         return model
+
+
+def is_speech(segment: Any) -> bool:
+    """Whether a decoded segment is taken as speech: faster-whisper drops a window only when it is both
+    likely silent *and* decoded without confidence; a segment failing either test is dropped here."""
+    return bool(
+        segment.no_speech_prob <= NO_SPEECH_MAX
+        and segment.avg_logprob >= LOG_PROB_MIN
+        and segment.compression_ratio <= COMPRESSION_MAX
+    )
 
 
 def _threads() -> set[int]:

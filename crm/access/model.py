@@ -6,6 +6,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from crm.cases.model import Channel
+
 
 class Purpose(enum.StrEnum):
     SERVING = "serving"  # an open interaction assigned to the reader for this citizen (server-side fact)
@@ -37,4 +39,27 @@ class AccessLogEntry:
     case_id: int | None = None
     interaction_id: int | None = None
     reason: str | None = None
+    id: int | None = None
+
+
+class AttestationKind(enum.StrEnum):
+    WALK_IN = "walk-in"  # 방문 민원: the citizen is at the counter
+    OUTBOUND_DUTY = "outbound-duty"  # 안내 전화 등 an outbound call the supervisor assigned
+
+    @property
+    def channel(self) -> Channel:
+        return Channel.VISIT if self is AttestationKind.WALK_IN else Channel.OUTBOUND_CALL
+
+
+@dataclass
+class ServingAttestation:
+    citizen_id: int
+    agent_id: int
+    center_code: str
+    supervisor_id: int | None
+    kind: AttestationKind
+    reason: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    interaction_id: int | None = None
     id: int | None = None

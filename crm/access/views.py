@@ -8,18 +8,23 @@ unit of work as the read.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-from crm.access.model import AccessLogEntry, Purpose
+from crm.access.model import AccessLogEntry, Purpose, Scope
 from crm.access.policy import AccessDecision, decide_citizen_access, visible_detail
 from crm.actor import Actor
 from crm.agents.model import Role
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.citizens.model import Citizen
 from crm.citizens.phone import normalize_phone
-from crm.errors import CaseNotFound, CitizenNotFound, OtherCenter
+from crm.errors import CaseNotFound, CitizenNotFound
 from crm.ports import UnitOfWork
+
+NO_CITIZEN = "no such citizen that you may see"
+NO_CASE = "no case {number} that you may see"
 
 
 @dataclass
@@ -77,9 +82,20 @@ def _log(
             via=via,
             case_id=case_id,
             interaction_id=decision.interaction_id,
-            reason=decision.reason,
+            reason=mask_reason(decision.reason),
         )
     )
+
+
+_RRN = re.compile(r"\d{6}\s*-?\s*[1-8]\d{6}")
+_PHONE = re.compile(r"(?<!\d)0\d{1,2}[\s.-]?\d{3,4}[\s.-]?\d{4}(?!\d)")
+
+
+def mask_reason(reason: str | None) -> str | None:
+    """A stated reason is kept (append-only, for its legal period): numbers that identify a person are not."""
+    if reason is None:
+        return None
+    return _PHONE.sub("0**-****-****", _RRN.sub("******-*******", reason))
 
 
 def _serving(uow: UnitOfWork, actor: Actor, citizen_id: int) -> Interaction | None:
@@ -99,11 +115,13 @@ def read_citizen(
     via: str,
     limit: int = 20,
 ) -> CitizenView:
-    citizen = uow.citizens.get(citizen_id)
-    if citizen is None:
-        raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
+    # Decided before the record is even looked at, and one answer for "no such citizen" and "none of
+    # yours": the answers never tell whether an id exists.
     decision = decide_citizen_access(actor, _serving(uow, actor, citizen_id), requested, reason)
-    view = _citizen_view(uow, actor, citizen, decision, limit)
+    citizen = uow.citizens.get(citizen_id)
+    view = _citizen_view(uow, actor, citizen, decision, limit) if citizen is not None else None
+    if view is None or not _visible(view):
+        raise CitizenNotFound(NO_CITIZEN, citizen_id=citizen_id)
     _log(uow, actor, now, citizen_id, decision, via)
     return view
 
@@ -128,9 +146,19 @@ def screen_pop(
     for citizen in uow.citizens.by_phone(number.digits):
         assert citizen.id is not None
         decision = decide_citizen_access(actor, _serving(uow, actor, citizen.id), requested, reason)
-        views.append(_citizen_view(uow, actor, citizen, decision, limit))
-        _log(uow, actor, now, citizen.id, decision, via)
+        view = _citizen_view(uow, actor, citizen, decision, limit)
+        if _visible(view):  # a citizen with nothing of the reader's center is not listed (nor logged)
+            views.append(view)
+            _log(uow, actor, now, citizen.id, decision, via)
     return views
+
+
+def _visible(view: CitizenView) -> bool:
+    """Whether the reader may know this citizen exists: serving them, reviewing all centers, or the
+    citizen has a case or contact the reader's scope shows."""
+    if view.decision.purpose is Purpose.SERVING or view.decision.scope is Scope.ALL_CENTERS:
+        return True
+    return bool(view.cases or view.contacts)
 
 
 def _citizen_view(uow: UnitOfWork, actor: Actor, citizen: Citizen, decision: AccessDecision, limit: int) -> CitizenView:
@@ -168,22 +196,25 @@ def read_case(
 ) -> CaseDetailView:
     case = uow.cases.get(number)
     if case is None:
-        raise CaseNotFound(f"no case {number}", case_number=number)
+        raise CaseNotFound(NO_CASE.format(number=number), case_number=number)
     assert case.id is not None
     involved = uow.cases.centers_involved(case.id)
     own = actor.role is Role.ADMIN or actor.is_system or actor.center_code in involved
-    decision = decide_citizen_access(
-        actor, _serving(uow, actor, case.citizen_id), requested, reason, own_center_record=own
-    )
-    if visible_detail(decision.scope, actor.center_code, involved) == "hidden" and not own:
-        raise OtherCenter("this case belongs to another center and you are not serving this citizen")
+    serving = _serving(uow, actor, case.citizen_id)
+    if not own and serving is None:
+        # Another center's case, for a citizen the reader is not serving: the same answer as a missing one.
+        raise CaseNotFound(NO_CASE.format(number=number), case_number=number)
+    decision = decide_citizen_access(actor, serving, requested, reason, own_center_record=own)
+    case_detail = visible_detail(decision.scope, actor.center_code, involved)
+    if case_detail == "hidden" and not own:
+        raise CaseNotFound(NO_CASE.format(number=number), case_number=number)
     contacts = []
     for interaction in uow.interactions.for_case(case.id):
         detail = visible_detail(decision.scope, actor.center_code, {interaction.center_code})
         if detail != "hidden":
             contacts.append(ContactView(interaction, case.number, detail))
     _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
-    return CaseDetailView(
+    view = CaseDetailView(
         case=case,
         decision=decision,
         contacts=contacts,
@@ -191,6 +222,23 @@ def read_case(
         events=list(uow.events.for_case(case.id)),
         callbacks=list(uow.callbacks.for_case(case.id)),
         complaints=list(uow.complaints.for_case(case.id)),
+    )
+    return _summary_only(view) if case_detail == "summary" and not own else view
+
+
+def _summary_only(view: CaseDetailView) -> CaseDetailView:
+    """A case shown under summary scope: when, where, channel and status, no words.
+
+    Copies, never the loaded records: those belong to the unit of work and would be written back.
+    """
+    return CaseDetailView(
+        case=dataclasses.replace(view.case, summary="", category=None, suggested_category=None),
+        decision=view.decision,
+        contacts=view.contacts,
+        handoffs=[dataclasses.replace(h, summary="", reason="") for h in view.handoffs],
+        events=[dataclasses.replace(e, before=None, after=None) for e in view.events],
+        callbacks=view.callbacks,
+        complaints=[dataclasses.replace(c, title="") for c in view.complaints],
     )
 
 

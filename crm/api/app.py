@@ -9,7 +9,7 @@ from twisted.internet.interfaces import IReactorFromThreads
 from twisted.python.threadpool import ThreadPool
 from twisted.web import server
 
-from crm.api import routes_cases, routes_citizens, routes_core
+from crm.api import routes_cases, routes_citizens, routes_core, routes_identity, routes_phones, routes_security
 from crm.api.deps import ApiDeps
 from crm.api.kit import Router
 from crm.api.openapi import build_openapi
@@ -27,7 +27,10 @@ def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
     router = Router()
     routes_core.register(router, deps)
     routes_citizens.register(router, deps)
+    routes_identity.register(router, deps)
     routes_cases.register(router, deps)
+    routes_phones.register(router, deps)
+    routes_security.register(router, deps)
     for register in extra:
         register(router)
     document = build_openapi(router, API_VERSION)

@@ -1,12 +1,13 @@
-"""Authentication: argon2id passwords, random bearer tokens stored hashed, expiry, logout, login rate limit."""
+"""Authentication: argon2id passwords, random bearer tokens stored hashed, expiry, logout, login throttle.
+
+The throttle itself (per address and login, growing delays) is ``crm.api.throttle``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -15,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from crm.agents.model import Agent
+from crm.api.throttle import LoginLimiter as LoginLimiter
 from crm.errors import DomainError
 from crm.store import tables
 from crm.store.uow import SqlUnitOfWork
@@ -69,41 +71,6 @@ def revoke_token(session: Session, token: str, now: dt.datetime) -> None:
     )
 
 
-class LoginLimiter:
-    """At most ``max_failures`` failed logins per login name and per client address in a sliding window."""
-
-    def __init__(self, max_failures: int, window_seconds: int) -> None:
-        self.max_failures = max_failures
-        self.window = dt.timedelta(seconds=window_seconds)
-        self._failures: dict[str, deque[dt.datetime]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: dt.datetime) -> deque[dt.datetime]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def retry_after(self, login: str, remote: str, now: dt.datetime) -> int | None:
-        """Seconds to wait if either key is over the limit, else None."""
-        with self._lock:
-            waits = []
-            for key in (f"login:{login}", f"addr:{remote}"):
-                times = self._recent(key, now)
-                if len(times) >= self.max_failures:
-                    waits.append(int((times[0] + self.window - now).total_seconds()) + 1)
-            return max(waits) if waits else None
-
-    def failed(self, login: str, remote: str, now: dt.datetime) -> None:
-        with self._lock:
-            for key in (f"login:{login}", f"addr:{remote}"):
-                self._recent(key, now).append(now)
-
-    def succeeded(self, login: str) -> None:
-        with self._lock:
-            self._failures.pop(f"login:{login}", None)
-
-
 class LoginRateLimited(DomainError):
     code = "login-rate-limited"
 
@@ -122,20 +89,28 @@ class Granted:
 def log_in(
     uow: SqlUnitOfWork, limiter: LoginLimiter, login: str, password: str, remote: str, now: dt.datetime, hours: float
 ) -> Granted:
-    """Check a login and password (rate-limited per login and per address) and issue a token.
+    """Check a login and password (throttled per address and login, and per address) and issue a token.
 
-    The one login rule of the API and the dashboards. Raises ``LoginRateLimited`` (details: retry_after) or
-    ``WrongCredentials``; the caller commits the unit of work to keep the token.
+    The one login rule of the API and the dashboards. Raises ``LoginRateLimited`` (details: retry_after,
+    scope) before any password is checked, or ``WrongCredentials``; the caller commits the unit of work to
+    keep the token.
     """
     assert uow.session is not None
-    wait = limiter.retry_after(login, remote, now)
-    if wait is not None:
-        raise LoginRateLimited(f"too many failed logins; retry in {wait} s", retry_after=wait)
+    throttled = limiter.check(login, remote, now)
+    if throttled is not None:
+        wait = throttled.retry_after
+        who = "this address" if throttled.scope == "address" else "this login from this address"
+        raise LoginRateLimited(
+            f"로그인 실패가 많아 잠시 제한됩니다. {wait}초 뒤에 다시 시도하세요. "
+            f"(too many failed logins for {who}; retry in {wait} s)",
+            retry_after=wait,
+            scope=throttled.scope,
+        )
     agent = uow.agents.by_login(login)
     ok = verify_password(agent.password_hash if agent else None, password)
     if agent is None or not ok or not agent.active or agent.id is None:
         limiter.failed(login, remote, now)
         raise WrongCredentials("wrong login or password")
-    limiter.succeeded(login)
+    limiter.succeeded(login, remote)
     token, expires = issue_token(uow.session, agent.id, now, hours)
     return Granted(token, expires, agent)

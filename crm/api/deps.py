@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crm.access.evidence import GuessLimits
 from crm.api.auth import LoginLimiter
 from crm.calendar import WorkCalendar
 from crm.cases.continuity import ContinuityPolicy
+from integrations.sms.port import SmsGateway
 
 
 @dataclass
@@ -18,4 +20,7 @@ class ApiDeps:
     calendar: WorkCalendar
     limiter: LoginLimiter
     token_hours: float = 8.0
+    sip_realm: str = "sori"  # the edge's digest realm: agents' phone HA1s depend on it
+    sms: SmsGateway | None = None  # one-time codes to citizens' phones (integrations/sms)
+    guess_limits: GuessLimits = field(default_factory=GuessLimits)  # identity checks per agent and citizen
     openapi: Callable[[], dict[str, Any]] = field(default=lambda: {})

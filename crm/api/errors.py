@@ -8,6 +8,7 @@ from crm.errors import DomainError
 
 STATUS_BY_CODE: dict[str, int] = {
     "malformed-json": 400,
+    "json-too-deep": 400,
     "malformed-request": 400,
     "reason-required": 400,
     "unauthorized": 401,
@@ -23,6 +24,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "interaction-not-found": 404,
     "handoff-not-found": 404,
     "complaint-not-found": 404,
+    "attestation-unusable": 404,
     "unknown-queue": 404,
     "method-not-allowed": 405,
     "conflict": 409,
@@ -35,7 +37,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "idempotency-conflict": 409,
     "agent-busy": 409,
     "agent-logged-out": 409,
+    "complaint-exists": 409,
+    "sms-unavailable": 503,
+    "sms-rejected": 422,
     "not-on-call": 409,
+    "transfer-in-progress": 409,
     "body-too-large": 413,
     "unsupported-media-type": 415,
     "validation-failed": 422,
@@ -44,9 +50,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity-check-failed": 422,
     "idempotency-key-reused": 422,
     "login-rate-limited": 429,
+    "identity-check-locked": 429,
     "internal-error": 500,
     "database-unavailable": 503,
     "telephony-unavailable": 503,
+    "telephony-timeout": 503,
     "no-media-capacity": 503,
 }
 

@@ -100,7 +100,18 @@ class QueryParam:
     required: bool = False
 
 
-Handler = Callable[[ApiRequest[Any], Any], Reply]
+@dataclass
+class Later:
+    """A handler's answer still to come: ``run`` is called on the reactor thread once the handler's unit of work
+    has committed and its database thread is free, and returns a ``Reply`` or a Deferred of one.
+
+    For routes whose work waits on something other than the database (the telephony desk): the wait holds no
+    database thread, so many such requests at once cannot starve the pool the work itself needs."""
+
+    run: Callable[[], Any]
+
+
+Handler = Callable[[ApiRequest[Any], Any], "Reply | Later"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,9 @@ class Route:
     errors: tuple[int, ...] = ()
     idempotent_post: bool = True  # honours Idempotency-Key
     writes: bool = True  # False: read-only transaction (no access-log rows written)
+    # Who may see this route's answer, checked afresh before the handler *and* before a stored answer is
+    # replayed for an Idempotency-Key: a replay never shows what the actor may no longer see.
+    guard: Callable[[ApiRequest[Any], Any], None] | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:

@@ -1,7 +1,10 @@
-"""The twisted.web adapter: parse and limit the request, authenticate, run the handler on a database thread.
+"""The twisted.web adapter: limit the request, authenticate, then validate the body and run the handler.
 
-Nothing here blocks the reactor: authentication, idempotency, the handler and
-the commit all happen in one unit of work on the database thread pool.
+Nothing here blocks the reactor: authentication, body validation, idempotency, the handler and the commit
+all happen in one unit of work on the database thread pool, in that order. The reactor only matches the
+route and refuses a request to an authenticated route that carries no bearer token at all; a request whose
+token is missing, unknown, expired or revoked gets 401 before anything about its body (size, media type,
+JSON, schema) is looked at, so the schema is never revealed to a caller who is not logged in.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from twisted.internet import defer
 from twisted.internet.interfaces import IReactorFromThreads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
@@ -26,8 +31,9 @@ from twisted.web.server import NOT_DONE_YET
 
 from crm.actor import Actor
 from crm.api import auth, idempotency
+from crm.api.body import parse_body
 from crm.api.errors import ApiError, error_body, status_of
-from crm.api.kit import ApiRequest, Reply, Route, Router
+from crm.api.kit import ApiRequest, Later, Reply, Route, Router
 from crm.errors import DomainError
 from crm.store.uow import UnitOfWorkFactory
 
@@ -112,7 +118,12 @@ class ApiResource(resource.Resource):
         request.notifyFinish().addBoth(lambda _: finished.__setitem__(0, True))
         d = deferToThreadPool(self.reactor, self.pool, self._run, route, *prepared)
 
-        def done(reply: Reply) -> None:
+        def done(reply: Reply | Later) -> None:
+            if isinstance(reply, Later):  # the rest runs on the reactor, holding no database thread
+                rest: defer.Deferred[Reply] = defer.maybeDeferred(reply.run)
+                rest.addErrback(_domain_error_reply)
+                rest.addCallbacks(done, failed)
+                return
             if not finished[0]:
                 self._write(request, reply, route, started, prepared[0])
 
@@ -139,15 +150,7 @@ class ApiResource(resource.Resource):
                 request.setHeader(b"allow", ", ".join(allowed).encode())
                 raise ApiError("method-not-allowed", f"{method} is not allowed here", allowed=allowed)
             raise ApiError("route-not-found", f"no such endpoint: {method} {path}")
-        if getattr(request, "too_large", False):
-            limit = getattr(request, "max_body", 0)
-            raise ApiError("body-too-large", f"the request body is over the {limit}-byte limit", limit=limit)
         raw = request.content.read() if request.content is not None else b""
-        body: BaseModel | None = None
-        if route.body is not None:
-            body = _parse_body(route.body, raw, request.getHeader(b"content-type"))
-        elif raw.strip():
-            raise ApiError("validation-failed", "this endpoint takes no request body")
         headers = {
             k.decode("latin-1").lower(): v[-1].decode("latin-1") for k, v in request.requestHeaders.getAllRawHeaders()
         }
@@ -157,9 +160,6 @@ class ApiResource(resource.Resource):
             token = authorization[7:].strip() or None
         if route.roles is not None and token is None:
             raise ApiError("unauthorized", "log in first: send 'Authorization: Bearer <token>'")
-        key = headers.get("idempotency-key")
-        if key is not None and (not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX):
-            raise ApiError("validation-failed", f"Idempotency-Key must be 1-{IDEMPOTENCY_KEY_MAX} characters")
         peer = request.getClientAddress()
         remote = getattr(peer, "host", "unknown")
         api_request: ApiRequest[Any] = ApiRequest(
@@ -168,15 +168,16 @@ class ApiResource(resource.Resource):
             route=route.template,
             params=params,
             query=query,
-            body=body,
+            body=None,
             headers=headers,
             actor=None,
             remote=remote,
             now=self.clock(),
             token=token,
         )
-        fp = idempotency.fingerprint(method, path, raw) if key and method == "POST" and route.idempotent_post else None
-        return route, (api_request, key if fp else None, fp)
+        too_large = bool(getattr(request, "too_large", False))
+        incoming = _Incoming(raw, too_large, int(getattr(request, "max_body", 0)), headers.get("idempotency-key"))
+        return route, (api_request, incoming)
 
     def _write(
         self,
@@ -211,7 +212,8 @@ class ApiResource(resource.Resource):
         )
 
     # -- on a database thread ----------------------------------------------------------------
-    def _run(self, route: Route, req: ApiRequest[Any], key: str | None, fp: str | None) -> Reply:
+    def _run(self, route: Route, req: ApiRequest[Any], incoming: _Incoming) -> Reply | Later:
+        key = None
         try:
             with self.uow_factory(readonly=not route.writes) as uow:
                 assert uow.session is not None
@@ -224,6 +226,9 @@ class ApiResource(resource.Resource):
                     req.actor = Actor(
                         center_code=agent.center_code, role=agent.role, login=agent.login, agent_id=agent.id
                     )
+                key, fp = _validate(route, req, incoming)
+                if route.guard is not None:
+                    route.guard(req, uow)
                 if key is not None and fp is not None and req.actor is not None and req.actor.agent_id is not None:
                     stored = idempotency.lookup(uow.session, req.actor.agent_id, key)
                     if stored is not None:
@@ -233,6 +238,9 @@ class ApiResource(resource.Resource):
                             )
                         return Reply(stored[1], stored[2], {"idempotent-replayed": "true"})  # type: ignore[arg-type]
                 reply = route.handler(req, uow)
+                if isinstance(reply, Later):
+                    uow.commit()
+                    return reply
                 if key is not None and fp is not None and req.actor is not None and req.actor.agent_id is not None:
                     payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
                     idempotency.store(uow.session, req.actor.agent_id, key, fp, reply.status, payload, req.now)
@@ -259,21 +267,37 @@ class ApiResource(resource.Resource):
             )
 
 
-def _parse_body(model: type[BaseModel], raw: bytes, content_type: bytes | None) -> BaseModel:
-    if content_type is None or not content_type.split(b";")[0].strip().lower() == b"application/json":
-        raise ApiError("unsupported-media-type", "send the body as application/json")
-    try:
-        decoded = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError("malformed-json", f"the body is not valid JSON: {exc}") from None
-    if not isinstance(decoded, dict):
-        raise ApiError("malformed-json", "the body must be a JSON object")
-    try:
-        return model.model_validate_json(raw, strict=True)
-    except ValidationError as exc:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-        fields = ", ".join(p["field"] or "(body)" for p in problems)
-        raise ApiError("validation-failed", f"invalid field(s): {fields}", errors=problems) from None
+def _domain_error_reply(failure: Failure) -> Reply:
+    """A domain error raised by a ``Later`` on the reactor thread, as its JSON error reply (others pass on)."""
+    failure.trap(DomainError)
+    error = failure.value
+    assert isinstance(error, DomainError)
+    return Reply(status_of(error), error_body(error.code, error.message, error.details))
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """What the reactor read of a request, checked only once the caller is known."""
+
+    raw: bytes
+    too_large: bool
+    limit: int
+    idempotency_key: str | None
+
+
+def _validate(route: Route, req: ApiRequest[Any], incoming: _Incoming) -> tuple[str | None, str | None]:
+    """Body size, body and Idempotency-Key (after authentication); sets ``req.body``; returns (key, fingerprint)."""
+    if incoming.too_large:
+        raise ApiError(
+            "body-too-large", f"the request body is over the {incoming.limit}-byte limit", limit=incoming.limit
+        )
+    if route.body is not None:
+        req.body = parse_body(route.body, incoming.raw, req.headers.get("content-type"))
+    elif incoming.raw.strip():
+        raise ApiError("validation-failed", "this endpoint takes no request body")
+    key = incoming.idempotency_key
+    if key is not None and (not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX):
+        raise ApiError("validation-failed", f"Idempotency-Key must be 1-{IDEMPOTENCY_KEY_MAX} characters")
+    if key and req.method == "POST" and route.idempotent_post:
+        return key, idempotency.fingerprint(req.method, req.path, incoming.raw)
+    return None, None

@@ -300,17 +300,18 @@ def register(router: Router, deps: ApiDeps) -> None:
             received_at=b.received_at,
             title=b.title,
             citizen_id=b.citizen_id,
+            assigned_center=b.assigned_center,
         )
         return Reply(201, present.complaint(complaint))
 
     router.route(
         "POST",
         f"{V1}/complaints",
-        summary="Record a 신문고 complaint (idempotent by sinmungo_id)",
+        summary="Record a 신문고 complaint for your center to work (idempotent by sinmungo_id)",
         tag="complaints",
         body=s.ComplaintIn,
         responses={201: s.ComplaintOut},
-        errors=(401, 403, 404, 422),
+        errors=(401, 403, 404, 409, 422),
     )(record_complaint)
 
     def callbacks(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:

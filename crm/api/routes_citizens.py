@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.access import views
+from crm.access import identity, serving, views
 from crm.access.model import Purpose
 from crm.agents.model import Role
-from crm.api import present
+from crm.api import guards, present, routes_identity
 from crm.api import schemas as s
 from crm.api.deps import ApiDeps
 from crm.api.errors import ApiError
 from crm.api.kit import ApiRequest, QueryParam, Reply, Router
 from crm.api.routes_core import PURPOSE_PARAM, REASON_PARAM, V1
-from crm.cases import contacts
+from crm.cases import contacts, continuity
 from crm.cases import services as cases
 from crm.cases.model import Interaction
 from crm.citizens import services as citizens
 from crm.citizens.phone import normalize_phone
-from crm.errors import Forbidden, InteractionNotFound, NotServing
+from crm.citizens.rrn import protect_resident_number
+from crm.errors import Forbidden, IdentityCheckLocked, InteractionNotFound
 from crm.store.uow import SqlUnitOfWork
 
 
@@ -65,36 +66,60 @@ def register(router: Router, deps: ApiDeps) -> None:
     )(screen_pop)
 
     def create_citizen(req: ApiRequest[s.CitizenIn], uow: SqlUnitOfWork) -> Reply:
-        b = req.body
-        citizen = citizens.register_citizen(
-            uow,
-            req.require_actor(),
-            req.now,
-            deps.rrn_key,
-            name=b.name,
-            phones=b.phones,
-            resident_number=b.resident_number,
-            birth_year=b.birth_year,
-            sex=b.sex,
-            region_sido=b.region_sido,
-            region_sigungu=b.region_sigungu,
-        )
+        b, actor = req.body, req.require_actor()
+        if b.interaction_id is None:  # an admin's data entry (guards.registering)
+            citizen = citizens.register_citizen(
+                uow,
+                actor,
+                req.now,
+                deps.rrn_key,
+                name=b.name,
+                phones=b.phones,
+                resident_number=b.resident_number,
+                birth_year=b.birth_year,
+                sex=b.sex,
+                region_sido=b.region_sido,
+                region_sigungu=b.region_sigungu,
+            )
+        else:
+            try:
+                citizen = identity.register_on_contact(
+                    uow,
+                    actor,
+                    req.now,
+                    deps.rrn_key,
+                    deps.guess_limits,
+                    interaction_id=b.interaction_id,
+                    name=b.name,
+                    phones=b.phones,
+                    resident_number=b.resident_number,
+                    birth_year=b.birth_year,
+                    sex=b.sex,
+                    region_sido=b.region_sido,
+                    region_sigungu=b.region_sigungu,
+                )
+            except IdentityCheckLocked as error:
+                return routes_identity.locked_reply(uow, error)
         assert citizen.id is not None
-        phones = [normalize_phone(p.digits).masked for p in uow.citizens.phones(citizen.id)]
+        # The same answer whether the 주민등록번호 was new or on record: the numbers given, masked.
+        phones = [normalize_phone(p).masked for p in b.phones]
+        masked = protect_resident_number(b.resident_number, deps.rrn_key).masked if b.resident_number else None
         return Reply(
             201,
-            s.CitizenCreatedOut(id=citizen.id, resident_number_masked=citizen.rrn_masked, phones=phones),
+            s.CitizenCreatedOut(id=citizen.id, resident_number_masked=masked, phones=phones),
             {"location": f"{V1}/citizens/{citizen.id}"},
         )
 
     router.route(
         "POST",
         f"{V1}/citizens",
-        summary="Register a citizen (주민등록번호 kept hashed and masked only)",
+        summary="Register the caller of a contact you serve (주민등록번호 kept hashed and masked only); "
+        "a 주민등록번호 on record links that citizen, verified",
         tag="citizens",
         body=s.CitizenIn,
         responses={201: s.CitizenCreatedOut},
-        errors=(401, 409, 422),
+        errors=(401, 403, 404, 409, 422, 429),
+        guard=guards.registering,
     )(create_citizen)
 
     def get_citizen(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
@@ -127,10 +152,6 @@ def register(router: Router, deps: ApiDeps) -> None:
     def consents(req: ApiRequest[s.ConsentIn], uow: SqlUnitOfWork) -> Reply:
         actor = req.require_actor()
         citizen_id = req.param_int("citizen_id")
-        if actor.role is not Role.ADMIN and (
-            actor.agent_id is None or uow.interactions.open_for_agent_and_citizen(actor.agent_id, citizen_id) is None
-        ):
-            raise NotServing("consents are recorded while serving the citizen")
         citizens.record_consent(
             uow,
             req.now,
@@ -149,23 +170,21 @@ def register(router: Router, deps: ApiDeps) -> None:
         body=s.ConsentIn,
         responses={200: s.CitizenOut},
         errors=(401, 403, 404, 422),
+        guard=guards.serving_citizen,
     )(consents)
 
     # -- interactions --------------------------------------------------------------------
     def start(req: ApiRequest[s.InteractionStartIn], uow: SqlUnitOfWork) -> Reply:
-        b = req.body
-        interaction, candidates, offered = contacts.start_interaction(
-            uow,
-            req.require_actor(),
-            req.now,
-            deps.policy,
-            channel=b.channel,
-            center_code=b.center_code,
-            phone=b.phone,
-            citizen_id=b.citizen_id,
-            sip_call_id=b.sip_call_id,
-            queued_at=b.queued_at,
-        )
+        b, actor = req.body, req.require_actor()
+        if (b.attestation_id is None) == (b.sinmungo_id is None):
+            raise ApiError("validation-failed", "name exactly one source: attestation_id or sinmungo_id")
+        if b.attestation_id is not None:
+            interaction = serving.start_attested(uow, actor, req.now, attestation_id=b.attestation_id)
+        else:
+            assert b.sinmungo_id is not None
+            interaction = serving.start_complaint_contact(uow, actor, req.now, sinmungo_id=b.sinmungo_id)
+        chosen = interaction.citizen_id
+        offered = continuity.continuable_cases(uow.cases.for_citizen(chosen), req.now, deps.policy) if chosen else []
         offers = [
             s.OfferOut(
                 number=c.number,
@@ -179,7 +198,9 @@ def register(router: Router, deps: ApiDeps) -> None:
         return Reply(
             201,
             s.InteractionStartedOut(
-                interaction=present.interaction(interaction), citizen_candidates=candidates, continuable_cases=offers
+                interaction=present.interaction(interaction),
+                citizen_candidates=[chosen] if chosen else [],
+                continuable_cases=offers,
             ),
             {"location": f"{V1}/interactions/{interaction.id}"},
         )
@@ -187,7 +208,8 @@ def register(router: Router, deps: ApiDeps) -> None:
     router.route(
         "POST",
         f"{V1}/interactions",
-        summary="Start a contact (the agent is then serving this caller)",
+        summary="Start a walk-in or outbound contact a supervisor attested, or work a 신문고 complaint assigned "
+        "to your center (calls are started by telephony)",
         tag="interactions",
         body=s.InteractionStartIn,
         responses={201: s.InteractionStartedOut},
@@ -216,34 +238,13 @@ def register(router: Router, deps: ApiDeps) -> None:
     router.route(
         "POST",
         f"{V1}/interactions/{{interaction_id}}/citizen",
-        summary="Pick the citizen on a shared number",
+        summary="Pick the citizen on a shared number (only those on record for the number that called)",
         tag="interactions",
         body=s.AssignCitizenIn,
         responses={200: s.InteractionOut},
         errors=(401, 403, 404, 409, 422),
+        guard=guards.own_open_contact,
     )(assign)
-
-    def verify(req: ApiRequest[s.VerifyIn], uow: SqlUnitOfWork) -> Reply:
-        interaction = contacts.verify_identity(
-            uow,
-            req.require_actor(),
-            req.now,
-            deps.rrn_key,
-            interaction_id=req.param_int("interaction_id"),
-            method=req.body.method,
-            resident_number=req.body.resident_number,
-        )
-        return Reply(200, present.interaction(interaction))
-
-    router.route(
-        "POST",
-        f"{V1}/interactions/{{interaction_id}}/verify",
-        summary="Record the identity check (who, how, when) that unlocks cross-center detail",
-        tag="interactions",
-        body=s.VerifyIn,
-        responses={200: s.InteractionOut},
-        errors=(401, 403, 404, 409, 422),
-    )(verify)
 
     def continue_(req: ApiRequest[s.ContinueIn], uow: SqlUnitOfWork) -> Reply:
         case = cases.continue_case(
@@ -265,6 +266,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         body=s.ContinueIn,
         responses={200: s.CaseOut},
         errors=(401, 403, 404, 409, 422),
+        guard=guards.own_open_contact,
     )(continue_)
 
     def end(req: ApiRequest[s.EndIn], uow: SqlUnitOfWork) -> Reply:
@@ -278,7 +280,6 @@ def register(router: Router, deps: ApiDeps) -> None:
             disposition=b.disposition,
             dropped=b.dropped,
             talk_seconds=b.talk_seconds,
-            recording_ref=b.recording_ref,
         )
         uow.flush()
         return Reply(
@@ -296,6 +297,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         body=s.EndIn,
         responses={200: s.EndedOut},
         errors=(401, 403, 404, 409, 422),
+        guard=guards.own_contact,
     )(end)
 
     def wrap_up(req: ApiRequest[s.WrapUpIn], uow: SqlUnitOfWork) -> Reply:
@@ -317,6 +319,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         body=s.WrapUpIn,
         responses={200: s.InteractionOut},
         errors=(401, 403, 404, 409, 422),
+        guard=guards.own_contact,
     )(wrap_up)
 
     def _mine(uow: SqlUnitOfWork, req: ApiRequest[Any]) -> Interaction:

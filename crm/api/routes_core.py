@@ -13,7 +13,7 @@ from crm.api import schemas as s
 from crm.api.deps import ApiDeps
 from crm.api.errors import ApiError, error_body
 from crm.api.kit import ALL_ROLES, ApiRequest, QueryParam, Reply, Router
-from crm.errors import CenterNotFound
+from crm.errors import CenterNotFound, OtherCenter
 from crm.store.uow import SqlUnitOfWork
 
 V1 = "/api/v1"
@@ -174,17 +174,22 @@ def register(router: Router, deps: ApiDeps) -> None:
     )(center)
 
     def agents(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
-        rows = uow.agents.list(req.q("center"))
+        # The staff list (logins are half of a credential) is shown per center: admins see any.
+        actor = req.require_actor()
+        center = req.q("center") or actor.center_code
+        if center != actor.center_code and actor.role is not Role.ADMIN:
+            raise OtherCenter("you can list your own center's agents only")
+        rows = uow.agents.list(center)
         return Reply(200, s.AgentList(agents=[present.agent(a) for a in rows]))
 
     router.route(
         "GET",
         f"{V1}/agents",
-        summary="Agents, optionally of one center",
+        summary="Agents of your center (admins: of any center)",
         tag="agents",
         roles=ALL_ROLES,
         writes=False,
         responses={200: s.AgentList},
-        query=(QueryParam("center", "center code", {"type": "string"}),),
-        errors=(401,),
+        query=(QueryParam("center", "center code (admins only for other centers)", {"type": "string"}),),
+        errors=(401, 403),
     )(agents)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crm.access.model import Purpose, Scope
+from crm.access.model import AttestationKind, Purpose, Scope
 from crm.agents.model import Role
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
@@ -95,6 +95,9 @@ class AgentList(Out):
 
 # -- citizens --------------------------------------------------------------------------------
 class CitizenIn(In):
+    interaction_id: int | None = Field(
+        None, ge=1, description="the contact whose caller this is (required for agents and supervisors)"
+    )
     name: str | None = Field(None, max_length=100)
     phones: list[str] = Field(default_factory=list, max_length=10)
     resident_number: str | None = Field(None, max_length=20, description="주민등록번호; stored only hashed and masked")
@@ -187,12 +190,15 @@ class ScreenPopOut(Out):
 
 # -- interactions ----------------------------------------------------------------------------
 class InteractionStartIn(In):
-    channel: Channel
-    center_code: str = Field(max_length=20)
-    phone: str | None = Field(None, max_length=32)
-    citizen_id: int | None = None
-    sip_call_id: str | None = Field(None, max_length=200)
-    queued_at: dt.datetime | None = None
+    """A contact the system knows of outside calls: name exactly one source. Calls and callbacks are
+    started by telephony, with the caller's number from the SIP signalling, never by a client."""
+
+    attestation_id: int | None = Field(
+        None, ge=1, description="a supervisor's attestation for you (walk-in, outbound duty)"
+    )
+    sinmungo_id: str | None = Field(
+        None, min_length=1, max_length=64, description="a 신문고 complaint assigned to your center"
+    )
 
 
 class InteractionOut(Out):
@@ -232,14 +238,40 @@ class AssignCitizenIn(In):
 
 class VerifyIn(In):
     method: VerificationMethod
-    resident_number: str | None = Field(None, max_length=20)
+    resident_number: str | None = Field(None, max_length=20, description="resident-number: what the caller states")
+    code: str | None = Field(None, max_length=12, description="sms-code: the code the caller reads back")
+
+
+class SendCodeIn(In):
+    phone_index: int = Field(0, ge=0, le=9, description="which of the citizen's mobile numbers on file (masked order)")
+
+
+class CodeSentOut(Out):
+    sent_to: str = Field(description="the number on file, masked")
+    expires_at: dt.datetime
+
+
+class AttestationIn(In):
+    agent_id: int = Field(ge=1)
+    citizen_id: int = Field(ge=1)
+    kind: AttestationKind
+    reason: str = Field(min_length=4, max_length=500)
+    valid_minutes: int = Field(60, ge=1, le=240)
+
+
+class AttestationOut(Out):
+    id: int
+    agent_id: int
+    citizen_id: int
+    center_code: str
+    kind: AttestationKind
+    expires_at: dt.datetime
 
 
 class EndIn(In):
     disposition: Disposition
     dropped: bool = False
     talk_seconds: int | None = Field(None, ge=0, le=86400)
-    recording_ref: str | None = Field(None, max_length=300)
 
 
 class CallbackOut(Out):
@@ -375,6 +407,7 @@ class ComplaintIn(In):
     received_at: dt.datetime
     title: str = Field(min_length=1, max_length=300)
     citizen_id: int | None = None
+    assigned_center: str | None = Field(None, max_length=20, description="the center that works it (default: yours)")
 
 
 class LinkIn(In):

@@ -6,25 +6,21 @@ These are what telephony and the agent console call as a call moves along.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 
 from crm.actor import Actor
 from crm.agents.model import Role
 from crm.cases import continuity
 from crm.cases.events import record
 from crm.cases.model import VOICE_CHANNELS, Callback, Case, Channel, Disposition, EventKind, Interaction
-from crm.cases.services import ensure_center_member, ensure_writer, load_case, own_interaction
+from crm.cases.services import ensure_center_member, ensure_writer, load_own_case, own_interaction
 from crm.cases.status import CaseStatus
-from crm.citizens.model import VerificationMethod
 from crm.citizens.phone import normalize_phone
-from crm.citizens.rrn import protect_resident_number
 from crm.citizens.services import match_caller
 from crm.errors import (
     CenterInactive,
     CenterNotFound,
     CitizenNotFound,
     Conflict,
-    IdentityCheckFailed,
     InteractionClosed,
     ValidationFailed,
 )
@@ -44,12 +40,17 @@ def start_interaction(
     sip_call_id: str | None = None,
     queued_at: dt.datetime | None = None,
     agent_id: int | None = None,
+    origin: str = "call",
 ) -> tuple[Interaction, list[int], list[Case]]:
     """Start a contact; returns it, the citizen candidates, and the cases offered to continue.
 
     An agent starting a contact is assigned to it (and so is *serving* that citizen
     until wrap-up). With one citizen on record for the number, the contact is linked
     to that citizen, unverified; with several, the agent picks one.
+
+    Only the system calls this: telephony for the calls it connected (``phone`` from the SIP
+    signalling) and the callbacks it places, and the demo's seed. Clients start contacts through
+    ``crm.access.serving``.
     """
     ensure_writer(actor)
     center = uow.centers.get(center_code)
@@ -59,13 +60,14 @@ def start_interaction(
         raise CenterInactive(f"center {center_code} is deactivated")
     ensure_center_member(actor, {center_code})
     candidates: list[int] = []
-    caller_masked = None
+    caller_masked = caller_number = None
     if citizen_id is not None:
         if uow.citizens.get(citizen_id) is None:
             raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
         candidates = [citizen_id]
     if phone is not None:
-        caller_masked = normalize_phone(phone).masked
+        number = normalize_phone(phone)
+        caller_masked, caller_number = number.masked, number.digits
         if citizen_id is None:
             found, _ = match_caller(uow, actor, now, phone)
             candidates = [c.id for c in found if c.id is not None]
@@ -82,6 +84,8 @@ def start_interaction(
         answered_at=now if assignee else None,
         wait_seconds=int((now - queued_at).total_seconds()) if queued_at else None,
         sip_call_id=sip_call_id,
+        caller_number=caller_number,
+        origin=origin,
     )
     uow.interactions.add(interaction)
     uow.flush()
@@ -90,48 +94,20 @@ def start_interaction(
 
 
 def assign_citizen(uow: UnitOfWork, actor: Actor, *, interaction_id: int, citizen_id: int) -> Interaction:
+    """Pick, among the citizens on record for the number that called, the one on the line.
+
+    Only those candidates can be picked: any other id, existing or not, gets the same answer.
+    """
     interaction = own_interaction(uow, actor, interaction_id)
     if interaction.case_id is not None:
         raise Conflict("the contact already belongs to a case; its citizen is fixed")
-    if uow.citizens.get(citizen_id) is None:
-        raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
+    candidates = (
+        {c.id for c in uow.citizens.by_phone(interaction.caller_number)} if interaction.caller_number else set()
+    )
+    if citizen_id not in candidates:
+        raise CitizenNotFound("no citizen with this id on record for the calling number", citizen_id=citizen_id)
     interaction.citizen_id = citizen_id
     interaction.verified_at = interaction.verified_by = interaction.verified_method = None
-    return interaction
-
-
-def verify_identity(
-    uow: UnitOfWork,
-    actor: Actor,
-    now: dt.datetime,
-    rrn_key: bytes,
-    *,
-    interaction_id: int,
-    method: VerificationMethod,
-    resident_number: str | None = None,
-) -> Interaction:
-    """Record on the contact who verified the caller's identity, how and when.
-
-    With the resident-number method the spoken number must match the keyed hash on
-    record; the other methods are the agent's attestation of a check done elsewhere.
-    """
-    interaction = own_interaction(uow, actor, interaction_id)
-    if not interaction.is_open:
-        raise InteractionClosed("this contact is already wrapped up")
-    if interaction.citizen_id is None:
-        raise ValidationFailed("pick the citizen for this contact first")
-    citizen = uow.citizens.get(interaction.citizen_id)
-    if citizen is None:
-        raise CitizenNotFound("the contact's citizen no longer exists")
-    if method is VerificationMethod.RESIDENT_NUMBER:
-        if not resident_number:
-            raise ValidationFailed("the resident-number method needs the number the caller gave")
-        spoken = protect_resident_number(resident_number, rrn_key)
-        if citizen.rrn_hash is None or not hmac.compare_digest(spoken.hash, citizen.rrn_hash):
-            raise IdentityCheckFailed("the number given does not match the citizen on record")
-    interaction.verified_by = actor.agent_id
-    interaction.verified_method = method.value
-    interaction.verified_at = now
     return interaction
 
 
@@ -147,7 +123,10 @@ def end_interaction(
     talk_seconds: int | None = None,
     recording_ref: str | None = None,
 ) -> tuple[Interaction, Callback | None]:
-    """The contact ended (hang-up, drop, transfer). A drop before wrap-up schedules a callback."""
+    """The contact ended (hang-up, drop, transfer). A drop before wrap-up schedules a callback.
+
+    ``recording_ref`` comes from the media worker through the desk only, never from a client.
+    """
     interaction = own_interaction(uow, actor, interaction_id)
     if interaction.ended_at is not None:
         raise InteractionClosed("this contact has already ended")
@@ -229,7 +208,7 @@ def add_contact(
     """A completed contact added straight to a case: an agent note, an SMS sent, a 신문고 text."""
     if channel in VOICE_CHANNELS:
         raise ValidationFailed("calls are recorded by telephony as they happen, not added afterwards")
-    case = load_case(uow, number)
+    case = load_own_case(uow, actor, number)
     center = center_code or actor.center_code or case.owner_center
     ensure_center_member(actor, {case.owner_center, center} if actor.role is Role.ADMIN else {case.owner_center})
     if not notes.strip() or len(notes) > 20000:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm.cases.status import ACTIVE, CaseStatus
+from crm.citizens.model import EVIDENCE_METHODS
 from crm.errors import ValidationFailed
 
 CASE_NUMBER = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{1,19})-([1-9]\d*)$")
@@ -34,6 +35,7 @@ class Channel(enum.StrEnum):
     SINMUNGO_TEXT = "sinmungo-text"
     AGENT_NOTE = "agent-note"
     SMS = "sms"
+    VISIT = "visit"  # 방문 민원, attested by a supervisor
 
 
 VOICE_CHANNELS = frozenset({Channel.INBOUND_CALL, Channel.OUTBOUND_CALL, Channel.CALLBACK})
@@ -118,6 +120,10 @@ class Interaction:
     verified_by: int | None = None
     verified_method: str | None = None
     verified_at: dt.datetime | None = None
+    # The calling number's digits as the SIP signalling gave them (never shown; picks candidates).
+    caller_number: str | None = None
+    # How the system came to know this contact: "call", "callback", "attestation:<id>", "complaint:<id>".
+    origin: str | None = None
     id: int | None = None
 
     @property
@@ -126,7 +132,8 @@ class Interaction:
 
     @property
     def identity_verified(self) -> bool:
-        return self.verified_at is not None
+        """Verified with evidence the agent cannot supply alone (older attestation-only checks do not count)."""
+        return self.verified_at is not None and self.verified_method in EVIDENCE_METHODS
 
 
 @dataclass
@@ -205,4 +212,5 @@ class Complaint:
     title: str
     citizen_id: int | None = None
     case_id: int | None = None
+    assigned_center: str | None = None  # the center that works it: its agents serve its citizen
     id: int | None = None

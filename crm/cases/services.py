@@ -22,6 +22,7 @@ from crm.errors import (
     CenterInactive,
     CenterNotFound,
     CitizenNotFound,
+    ComplaintExists,
     ComplaintNotFound,
     Conflict,
     Forbidden,
@@ -60,6 +61,16 @@ def load_case(uow: UnitOfWork, number: str, expected_version: int | None = None)
     return case
 
 
+def load_own_case(uow: UnitOfWork, actor: Actor, number: str, expected_version: int | None = None) -> Case:
+    """A case the actor's center owns, for a write. Another center's case answers exactly like a missing
+    one, so case numbers cannot be probed through writes either."""
+    ensure_writer(actor)
+    case = uow.cases.get(number)
+    if case is None or not (actor.role is Role.ADMIN or actor.is_system or actor.center_code == case.owner_center):
+        raise CaseNotFound(f"no case {number} that you may change", case_number=number)
+    return load_case(uow, number, expected_version)
+
+
 def open_case(
     uow: UnitOfWork,
     actor: Actor,
@@ -79,14 +90,20 @@ def open_case(
         raise CenterNotFound(f"no center {center_code}", center=center_code)
     if not center.active:
         raise CenterInactive(f"center {center_code} is deactivated")
-    if uow.citizens.get(citizen_id) is None:
-        raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
+    # A case is opened on a contact with its citizen (admins and the system may open one directly):
+    # otherwise naming any citizen id would make them one of the center's, visible to its searches.
+    if interaction_id is None and not (actor.role is Role.ADMIN or actor.is_system):
+        raise ValidationFailed("open a case on the contact you are serving: give interaction_id")
     interaction = own_interaction(uow, actor, interaction_id) if interaction_id is not None else None
     if interaction is not None:
         if interaction.case_id is not None:
             raise Conflict("this contact already belongs to a case", interaction_id=interaction.id)
-        if interaction.citizen_id not in (None, citizen_id):
+        if interaction.citizen_id is None:
+            raise Conflict("pick the caller's citizen on this contact first", interaction_id=interaction.id)
+        if interaction.citizen_id != citizen_id:
             raise Conflict("this contact is with another citizen", interaction_id=interaction.id)
+    if uow.citizens.get(citizen_id) is None:
+        raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
     year = to_seoul(now).year
     sequence = uow.cases.next_sequence(center_code, year)
     case = Case(
@@ -119,14 +136,23 @@ def continue_case(
     number: str,
     policy: continuity.ContinuityPolicy,
 ) -> Case:
-    """Attach the contact in progress to one of the citizen's continuable cases."""
+    """Attach the contact in progress to one of the citizen's continuable cases.
+
+    Only the center the case is assigned or handed off to may continue it, and only on a contact
+    with that case's citizen: a number alone never takes over a case. A case the actor may not
+    continue gets the same answer as a missing one.
+    """
     interaction = own_interaction(uow, actor, interaction_id)
-    case = load_case(uow, number)
+    case = uow.cases.get(number)
+    if case is None or not _may_continue(uow, actor, case):
+        raise CaseNotFound(f"no case {number} that you may continue", case_number=number)
     if interaction.case_id == case.id:
         return case
     if interaction.case_id is not None:
         raise Conflict("this contact already belongs to another case", interaction_id=interaction.id)
-    if interaction.citizen_id is not None and interaction.citizen_id != case.citizen_id:
+    if interaction.citizen_id is None:
+        raise Conflict("pick the caller's citizen first: a case is continued only with its own citizen")
+    if interaction.citizen_id != case.citizen_id:
         raise Conflict("this case belongs to another citizen")
     offered = continuity.continuable_cases(uow.cases.for_citizen(case.citizen_id), now, policy)
     if case.id not in {c.id for c in offered}:
@@ -153,6 +179,15 @@ def continue_case(
     return case
 
 
+def _may_continue(uow: UnitOfWork, actor: Actor, case: Case) -> bool:
+    if actor.role is Role.ADMIN or actor.is_system:
+        return True
+    if case.owner_center == actor.center_code:
+        return True
+    assert case.id is not None
+    return any(h.to_center == actor.center_code for h in uow.handoffs.for_case(case.id))
+
+
 def change_status(
     uow: UnitOfWork,
     actor: Actor,
@@ -163,8 +198,7 @@ def change_status(
     reason: str | None,
     expected_version: int | None,
 ) -> Case:
-    case = load_case(uow, number, expected_version)
-    ensure_center_member(actor, {case.owner_center})
+    case = load_own_case(uow, actor, number, expected_version)
     if case.merged_into is not None:
         raise Conflict(f"case {number} was merged into {case.merged_into}", merged_into=case.merged_into)
     check_transition(case.status, target)
@@ -186,8 +220,7 @@ def update_case(
     category: str | None = None,
     summary: str | None = None,
 ) -> Case:
-    case = load_case(uow, number, expected_version)
-    ensure_center_member(actor, {case.owner_center})
+    case = load_own_case(uow, actor, number, expected_version)
     before: dict[str, object] = {}
     after: dict[str, object] = {}
     if category is not None and category != case.category:
@@ -219,8 +252,7 @@ def hand_off(
     expected_version: int | None = None,
 ) -> Handoff:
     """Transfer the same case, with the sender's summary, to another center, queue or agent. Never a new case."""
-    case = load_case(uow, number, expected_version)
-    ensure_center_member(actor, {case.owner_center})
+    case = load_own_case(uow, actor, number, expected_version)
     target = uow.centers.get(to_center)
     if target is None:
         raise CenterNotFound(f"no center {to_center}", center=to_center)
@@ -311,10 +343,8 @@ def accept_handoff(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: s
 
 def merge_cases(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, target_number: str, source_number: str) -> Case:
     """Merge ``source`` into ``target`` (same citizen). Both keep their numbers; the source closes."""
-    target = load_case(uow, target_number)
-    source = load_case(uow, source_number)
-    ensure_center_member(actor, {target.owner_center})
-    ensure_center_member(actor, {source.owner_center})
+    target = load_own_case(uow, actor, target_number)
+    source = load_own_case(uow, actor, source_number)
     continuity.check_merge(target, source)
     assert target.id is not None and source.id is not None
     moved = []
@@ -358,23 +388,43 @@ def record_complaint(
     received_at: dt.datetime,
     title: str,
     citizen_id: int | None,
+    assigned_center: str | None = None,
 ) -> Complaint:
+    """Record a 신문고 complaint for a center to work (default: the actor's own).
+
+    Idempotent by ``sinmungo_id`` for the center it is assigned to; anyone else learns only that the
+    id is taken, nothing of the complaint.
+    """
     ensure_writer(actor)
     if not sinmungo_id.strip() or len(sinmungo_id) > 64:
         raise ValidationFailed("sinmungo_id must be 1-64 characters")
+    center = assigned_center or actor.center_code
+    if center is not None:
+        ensure_center_member(actor, {center})
+    elif not (actor.is_system or actor.role is Role.ADMIN):
+        raise ValidationFailed("assigned_center is required")
     existing = uow.complaints.by_sinmungo_id(sinmungo_id)
     if existing is not None:
-        return existing
+        if actor.role is Role.ADMIN or actor.is_system or existing.assigned_center == actor.center_code:
+            return existing
+        raise ComplaintExists("a complaint with this sinmungo_id is already recorded for another center")
+    if center is not None and uow.centers.get(center) is None:
+        raise CenterNotFound(f"no center {center}", center=center)
     if citizen_id is not None and uow.citizens.get(citizen_id) is None:
         raise CitizenNotFound(f"no citizen {citizen_id}", citizen_id=citizen_id)
-    complaint = Complaint(sinmungo_id=sinmungo_id, received_at=received_at, title=title[:300], citizen_id=citizen_id)
+    complaint = Complaint(
+        sinmungo_id=sinmungo_id,
+        received_at=received_at,
+        title=title[:300],
+        citizen_id=citizen_id,
+        assigned_center=center,
+    )
     uow.complaints.add(complaint)
     return complaint
 
 
 def link_complaint(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: str, sinmungo_id: str) -> Complaint:
-    case = load_case(uow, number)
-    ensure_center_member(actor, {case.owner_center})
+    case = load_own_case(uow, actor, number)
     complaint = uow.complaints.by_sinmungo_id(sinmungo_id)
     if complaint is None:
         raise ComplaintNotFound(f"no 신문고 complaint {sinmungo_id}", sinmungo_id=sinmungo_id)

@@ -15,13 +15,13 @@ class Sex(enum.StrEnum):
 
 
 class VerificationMethod(enum.StrEnum):
-    """How an agent confirmed that the caller is the citizen on record."""
+    """Evidence that the caller is the citizen on record, which the agent cannot supply alone."""
 
-    RESIDENT_NUMBER = "resident-number"  # caller spoke their 주민등록번호, matched by keyed hash
-    BIRTH_DATE_AND_NAME = "birth-date-and-name"
-    CALLBACK_TO_REGISTERED_NUMBER = "callback-to-registered-number"
-    IDENTITY_DOCUMENT = "identity-document"  # in person or scanned 신분증
-    SIMPLE_AUTH = "simple-auth"  # 간편인증 (PASS, 카카오 등) confirmed by the integration
+    RESIDENT_NUMBER = "resident-number"  # caller stated their 주민등록번호, matched by keyed hash
+    SMS_CODE = "sms-code"  # one-time code sent by SMS to a phone on file, read back by the caller
+
+
+EVIDENCE_METHODS = frozenset(m.value for m in VerificationMethod)
 
 
 @dataclass

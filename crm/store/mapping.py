@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry
 
-from crm.access.model import AccessLogEntry
+from crm.access.evidence import IdentityAttempt, IdentityChallenge
+from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.transcription import TranscriptionJob
@@ -34,4 +35,7 @@ def map_domain() -> None:
     r.map_imperatively(Complaint, tables.complaints)
     r.map_imperatively(AccessLogEntry, tables.access_log)
     r.map_imperatively(TranscriptionJob, tables.transcription_jobs)
+    r.map_imperatively(ServingAttestation, tables.serving_attestations)
+    r.map_imperatively(IdentityAttempt, tables.identity_attempts)
+    r.map_imperatively(IdentityChallenge, tables.identity_challenges)
     _mapped = True

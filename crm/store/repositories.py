@@ -9,7 +9,8 @@ from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crm.access.model import AccessLogEntry
+from crm.access.evidence import IdentityAttempt, IdentityChallenge, Outcome
+from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
 from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.status import CaseStatus
@@ -315,3 +316,49 @@ class SqlAccessLogRepository(_Repo):
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(tables.access_log)) or 0)
+
+
+class SqlAttestationRepository(_Repo):
+    def get(self, attestation_id: int) -> ServingAttestation | None:
+        return self.session.get(ServingAttestation, attestation_id)
+
+    def add(self, attestation: ServingAttestation) -> None:
+        self.session.add(attestation)
+
+
+class SqlIdentityRepository(_Repo):
+    """Identity-check audit rows (append-only) and one-time codes."""
+
+    def add_attempt(self, attempt: IdentityAttempt) -> None:
+        self.session.add(attempt)
+
+    def _count(self, outcomes: tuple[Outcome, ...], since: dt.datetime, **by: int | None) -> int:
+        t = tables.identity_attempts.c
+        where = [t.at >= since, t.outcome.in_([o.value for o in outcomes])]
+        for column, value in by.items():
+            where.append(t[column] == value)
+        return int(self.session.execute(select(func.count()).where(*where)).scalar_one())
+
+    def failures(self, *, since: dt.datetime, agent_id: int | None = None, citizen_id: int | None = None) -> int:
+        by = {"agent_id": agent_id} if citizen_id is None else {"citizen_id": citizen_id}
+        return self._count((Outcome.FAILED,), since, **by)
+
+    def registrations(self, *, agent_id: int | None, since: dt.datetime) -> int:
+        return self._count((Outcome.REGISTERED, Outcome.VERIFIED), since, agent_id=agent_id)
+
+    def codes_sent(self, interaction_id: int) -> int:
+        t = tables.identity_challenges.c
+        query = select(func.count()).where(t.interaction_id == interaction_id)
+        return int(self.session.execute(query).scalar_one())
+
+    def add_challenge(self, challenge: IdentityChallenge) -> None:
+        self.session.add(challenge)
+
+    def latest_challenge(self, interaction_id: int) -> IdentityChallenge | None:
+        query = (
+            select(IdentityChallenge)
+            .where(tables.identity_challenges.c.interaction_id == interaction_id)
+            .order_by(tables.identity_challenges.c.id.desc())
+            .limit(1)
+        )
+        return self.session.execute(query).scalars().first()

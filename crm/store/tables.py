@@ -25,7 +25,8 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 
-from crm.access.model import Purpose, Scope
+from crm.access.evidence import Outcome
+from crm.access.model import AttestationKind, Purpose, Scope
 from crm.agents.model import Role
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
@@ -194,11 +195,26 @@ interactions = Table(
     Column("verified_by", Id, ForeignKey("agents.id")),
     Column("verified_method", String(40)),
     Column("verified_at", UTCDateTime),
+    Column("caller_number", String(20)),
+    Column("origin", String(40)),
     # The screen-pop reads a citizen's latest contacts; serving checks an agent's open ones.
     Index("ix_interactions_citizen_started", "citizen_id", "started_at"),
     Index("ix_interactions_agent_citizen_open", "agent_id", "citizen_id", "completed_at"),
     # The transcriber shares a call's transcript out over the contacts that share its recording.
     Index("ix_interactions_recording_ref", "recording_ref"),
+    # Where the row sits in the order of changes: stamped by the database's triggers (migration 0005) on every
+    # insert and on every update of a column analytics read; analytics/ingest/case_store.py reads by it.
+    Column("change_seq", BigInteger),
+    Column("change_xid", BigInteger),  # PostgreSQL: the writing transaction's id; SQLite: 0
+    Index("ix_interactions_change", "change_xid", "change_seq"),
+)
+
+# SQLite's change counters (``interactions``: the last change_seq given); PostgreSQL uses a SEQUENCE.
+change_sequences = Table(
+    "change_sequences",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("last_value", BigInteger, nullable=False),
 )
 
 transcription_jobs = Table(
@@ -274,6 +290,51 @@ complaints = Table(
     Column("title", String(300), nullable=False),
     Column("citizen_id", Id, ForeignKey("citizens.id")),
     Column("case_id", Id, ForeignKey("cases.id"), index=True),
+    Column("assigned_center", String(20), ForeignKey("centers.code")),
+)
+
+serving_attestations = Table(
+    "serving_attestations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id"), nullable=False),
+    Column("agent_id", Id, ForeignKey("agents.id"), nullable=False, index=True),
+    Column("center_code", String(20), ForeignKey("centers.code"), nullable=False),
+    Column("supervisor_id", Id, ForeignKey("agents.id")),
+    Column("kind", StrEnum(AttestationKind, 20), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("interaction_id", Id, ForeignKey("interactions.id")),
+)
+
+identity_attempts = Table(
+    "identity_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("agent_id", Id),
+    Column("citizen_id", Id),
+    Column("interaction_id", Id),
+    Column("method", String(40), nullable=False),
+    Column("outcome", StrEnum(Outcome, 20), nullable=False),
+    Index("ix_identity_attempts_agent_at", "agent_id", "at"),
+    Index("ix_identity_attempts_citizen_at", "citizen_id", "at"),
+)
+
+identity_challenges = Table(
+    "identity_challenges",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("interaction_id", Id, ForeignKey("interactions.id"), nullable=False, index=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id"), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("sent_to_masked", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("tries", Integer, nullable=False),
+    Column("used_at", UTCDateTime),
+    Column("message_id", String(80)),
 )
 
 access_log = Table(

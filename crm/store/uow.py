@@ -29,6 +29,8 @@ class SqlUnitOfWork:
         self.complaints = r.SqlComplaintRepository(session)
         self.access_log = r.SqlAccessLogRepository(session)
         self.transcription_jobs = r.SqlTranscriptionJobRepository(session)
+        self.attestations = r.SqlAttestationRepository(session)
+        self.identity = r.SqlIdentityRepository(session)
         return self
 
     def __exit__(

@@ -22,10 +22,9 @@ from crm.centers.catalog import RowError, parse_centers
 from crm.centers.model import Center
 from crm.centers.services import ImportReport, import_centers
 from crm.citizens import services as citizens
-from crm.citizens.model import VerificationMethod
 from crm.citizens.phone import normalize_phone
+from sori.seed.demo_phones import assign_demo_sip_passwords, write_demo_sip_passwords
 from sori.wiring import System
-from telephony.edge.tables import digest_ha1
 
 CENTERS_FILE = Path(__file__).with_name("centers.csv")
 DEMO_PASSWORD = "sori-demo-2026"
@@ -92,22 +91,24 @@ def seed_demo(system: System) -> SeedReport:
 
 
 def _seed_agents(system: System) -> int:
-    """Demo logins; agents' phones register with the same demo password (stored only as digest HA1)."""
+    """Demo logins; agents' phones get random SIP passwords of their own (stored only as digest HA1; the
+    demo's phones read them from a 0600 file, see :mod:`sori.seed.demo_phones`)."""
     created = 0
     password = hash_password(DEMO_PASSWORD)
     realm = system.settings.edge.realm
     with system.uow() as uow:
+        agents = []
         for login, center, role, name, skills in DEMO_AGENTS:
-            existing = uow.agents.by_login(login)
-            ha1 = digest_ha1(login, realm, DEMO_PASSWORD)
-            if existing is None:
+            agent = uow.agents.by_login(login)
+            if agent is None:
                 agent = Agent(center_code=center, login=login, display_name=name, role=role, skills=skills,
-                              password_hash=password, sip_ha1=ha1, created_at=system.clock())  # fmt: skip
+                              password_hash=password, created_at=system.clock())  # fmt: skip
                 uow.agents.add(agent)
                 created += 1
-            elif existing.sip_ha1 is None:  # a store seeded before agents had phones
-                existing.sip_ha1 = ha1
+            agents.append(agent)
+        sip = assign_demo_sip_passwords(agents, realm, system.settings.state_dir, legacy=DEMO_PASSWORD)
         uow.commit()
+    write_demo_sip_passwords(system.settings.state_dir, sip)
     return created
 
 
@@ -159,15 +160,6 @@ def _seed_citizens(system: System, count: int = 40) -> tuple[int, int]:
                     queued_at=when - dt.timedelta(seconds=rng.randint(3, 90)),
                 )
                 assert interaction.id is not None
-                if rng.random() < 0.3:
-                    contacts.verify_identity(
-                        uow,
-                        actor,
-                        when,
-                        system.rrn_key,
-                        interaction_id=interaction.id,
-                        method=VerificationMethod.BIRTH_DATE_AND_NAME,
-                    )
                 case = services.open_case(
                     uow,
                     actor,

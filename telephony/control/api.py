@@ -1,10 +1,13 @@
 """HTTP routes of the desk: an agent's state (ready, not ready, logged out) and their current call (hold,
 hang up, blind and warm transfer), and the supervisors' view of agents and queues.
 
-Handlers run on the database thread pool; the desk lives on the reactor thread, so every call into it
-goes through ``blockingCallFromThread``. The routes hold no write transaction of their own (``writes=False``):
-the desk writes through its own units of work, which a held SQLite write lock would block. Without
-telephony (``sori up --no-telephony``) they answer 503.
+Handlers run on the database thread pool only for the short unit of work that checks the token; the desk
+lives on the reactor thread, so each handler answers ``Later``: the desk's part runs on the reactor once the
+database thread is free, and a desk operation that waits (a transfer's hand-off, written by a short unit of
+work of its own) holds no database thread meanwhile. However many agents press hold or transfer at once,
+the pool stays free for the work itself, the health check and the screen-pop. A desk operation that has not
+answered within ``DeskRef.timeout_s`` is answered 503 (``telephony-timeout``). The routes hold no write
+transaction of their own (``writes=False``). Without telephony (``sori up --no-telephony``) they answer 503.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from twisted.internet import threads
+from twisted.internet import defer
+from twisted.python.failure import Failure
 
 from crm.agents.model import Role
 from crm.api.errors import ApiError
-from crm.api.kit import ApiRequest, Reply, Router
+from crm.api.kit import ApiRequest, Later, Reply, Router
 from crm.api.schemas import In
 from telephony.control.desk import Desk
 
@@ -33,12 +37,27 @@ class DeskRef:
 
     reactor: Any
     desk: Desk | None = None
+    timeout_s: float = 30.0
 
-    def run(self, function: Callable[[Desk], Any]) -> Any:
+    def later(self, function: Callable[[Desk], Any], reply: Callable[[Any], Reply]) -> Later:
+        """``function`` run on the reactor with the desk (its result may be a Deferred), then ``reply`` of it."""
         if self.desk is None:
             raise ApiError("telephony-unavailable", "telephony is not running on this server")
-        desk = self.desk
-        return threads.blockingCallFromThread(self.reactor, function, desk)
+        desk, timeout = self.desk, self.timeout_s
+
+        def run() -> defer.Deferred[Reply]:
+            d: defer.Deferred[Any] = defer.maybeDeferred(function, desk)
+            d.addTimeout(timeout, self.reactor, onTimeoutCancel=_timed_out)
+            d.addCallback(reply)
+            return d
+
+        return Later(run)
+
+
+def _timed_out(result: Any, timeout: float) -> Any:
+    if isinstance(result, Failure) and result.check(defer.CancelledError):
+        raise ApiError("telephony-timeout", f"the telephony desk did not answer within {timeout:g} s; retry")
+    return result
 
 
 class AgentStateIn(In):
@@ -128,71 +147,73 @@ class TransferOut(BaseModel):
 
 
 def register(router: Router, ref: DeskRef) -> None:
-    def me(req: ApiRequest[Any], uow: object) -> Reply:
+    def me(req: ApiRequest[Any], uow: object) -> Later:
         login = req.require_actor().login
-        return Reply(200, AgentStateOut(**ref.run(lambda d: d.agent_view(login))))
+        return ref.later(lambda d: d.agent_view(login), lambda view: Reply(200, AgentStateOut(**view)))
 
     router.route("GET", f"{V1}/agents/me", summary="The agent's telephony state and current call",
                  tag="telephony", roles=TAKES_CALLS, writes=False, responses={200: AgentStateOut},
                  errors=(401, 403, 503))(me)  # fmt: skip
 
-    def set_state(req: ApiRequest[AgentStateIn], uow: object) -> Reply:
+    def set_state(req: ApiRequest[AgentStateIn], uow: object) -> Later:
         login = req.require_actor().login
         body = req.body
-        view = ref.run(lambda d: d.agent_state(login, body.state, body.reason))
-        return Reply(200, AgentStateOut(**view))
+        return ref.later(lambda d: d.agent_state(login, body.state, body.reason),
+                         lambda view: Reply(200, AgentStateOut(**view)))  # fmt: skip
 
     router.route("PUT", f"{V1}/agents/me/state",
                  summary="Log in to the ACD and become ready, take a break (not-ready with a reason), end wrap-up "
                  "(ready), or log out", tag="telephony", roles=TAKES_CALLS, body=AgentStateIn, writes=False,
                  responses={200: AgentStateOut}, errors=(401, 403, 409, 422, 503))(set_state)  # fmt: skip
 
-    def agents(req: ApiRequest[Any], uow: object) -> Reply:
+    def agents(req: ApiRequest[Any], uow: object) -> Later:
         actor = req.require_actor()
         centers = None if actor.role is Role.ADMIN or actor.center_code is None else {actor.center_code}
-        views = ref.run(lambda d: d.agents_view(centers))
-        return Reply(200, AgentsOut(agents=[AgentStateOut(**v) for v in views]))
+        return ref.later(lambda d: d.agents_view(centers),
+                         lambda views: Reply(200, AgentsOut(agents=[AgentStateOut(**v) for v in views])))  # fmt: skip
 
     router.route("GET", f"{V1}/agents", summary="Agents' states (supervisors: their center; admins: all)",
                  tag="telephony", roles=WATCHES, writes=False, responses={200: AgentsOut},
                  errors=(401, 403, 503))(agents)  # fmt: skip
 
-    def queues(req: ApiRequest[Any], uow: object) -> Reply:
+    def queues(req: ApiRequest[Any], uow: object) -> Later:
         actor = req.require_actor()
         centers = None if actor.role is Role.ADMIN or actor.center_code is None else {actor.center_code}
-        views = ref.run(lambda d: d.queues_view(centers))
-        return Reply(200, QueuesOut(queues=[QueueOut(**v) for v in views]))
+        return ref.later(lambda d: d.queues_view(centers),
+                         lambda views: Reply(200, QueuesOut(queues=[QueueOut(**v) for v in views])))  # fmt: skip
 
     router.route("GET", f"{V1}/queues", summary="Queues: callers waiting, expected wait, abandons",
                  tag="telephony", roles=frozenset({Role.AGENT, *WATCHES}), writes=False,
                  responses={200: QueuesOut}, errors=(401, 403, 503))(queues)  # fmt: skip
 
-    def hold(req: ApiRequest[HoldIn], uow: object) -> Reply:
+    def hold(req: ApiRequest[HoldIn], uow: object) -> Later:
         login = req.require_actor().login
         on = req.body.on
-        return Reply(200, CallOut(**ref.run(lambda d: d.hold(login, on))))
+        return ref.later(lambda d: d.hold(login, on), lambda view: Reply(200, CallOut(**view)))
 
     router.route("POST", f"{V1}/calls/current/hold", summary="Put the caller on hold (music) or take them back",
                  tag="telephony", roles=TAKES_CALLS, body=HoldIn, idempotent_post=False, writes=False,
                  responses={200: CallOut}, errors=(401, 403, 409, 422, 503))(hold)  # fmt: skip
 
-    def hangup(req: ApiRequest[Any], uow: object) -> Reply:
+    def hangup(req: ApiRequest[Any], uow: object) -> Later:
         login = req.require_actor().login
-        ref.run(lambda d: d.hangup(login))
-        return Reply(204, None)
+        return ref.later(lambda d: d.hangup(login), lambda _: Reply(204, None))
 
     router.route("POST", f"{V1}/calls/current/hangup", summary="End the current call", tag="telephony",
                  roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={204: None},
                  errors=(401, 403, 409, 503))(hangup)  # fmt: skip
 
-    def transfer(req: ApiRequest[TransferIn], uow: object) -> Reply:
+    def transfer(req: ApiRequest[TransferIn], uow: object) -> Later:
         login = req.require_actor().login
         b = req.body
-        result = ref.run(lambda d: d.transfer(login, mode=b.mode, summary=b.summary, to_center=b.to_center,
-                                              to_queue=b.to_queue, to_uri=b.to_uri))  # fmt: skip
-        if "call_id" in result:  # warm: the consultation is ringing; the call is still the agent's
-            return Reply(202, TransferOut(mode="warm", case_number=result["case_number"], call=CallOut(**result)))
-        return Reply(200, TransferOut(**result))
+
+        def transferred(result: dict[str, Any]) -> Reply:
+            if "call_id" in result:  # warm: the consultation is ringing; the call is still the agent's
+                return Reply(202, TransferOut(mode="warm", case_number=result["case_number"], call=CallOut(**result)))
+            return Reply(200, TransferOut(**result))
+
+        return ref.later(lambda d: d.transfer(login, mode=b.mode, summary=b.summary, to_center=b.to_center,
+                                              to_queue=b.to_queue, to_uri=b.to_uri), transferred)  # fmt: skip
 
     router.route("POST", f"{V1}/calls/current/transfer",
                  summary="Transfer the caller with their case and a summary: blind (to a center's queue or menu, or "
@@ -201,18 +222,18 @@ def register(router: Router, ref: DeskRef) -> None:
                  responses={200: TransferOut, 202: TransferOut},
                  errors=(401, 403, 404, 409, 422, 503))(transfer)  # fmt: skip
 
-    def complete(req: ApiRequest[Any], uow: object) -> Reply:
+    def complete(req: ApiRequest[Any], uow: object) -> Later:
         login = req.require_actor().login
-        return Reply(200, CallOut(**ref.run(lambda d: d.complete_transfer(login))))
+        return ref.later(lambda d: d.complete_transfer(login), lambda view: Reply(200, CallOut(**view)))
 
     router.route("POST", f"{V1}/calls/current/transfer/complete",
                  summary="Warm transfer: hand the caller to the consulted agent and leave", tag="telephony",
                  roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={200: CallOut},
                  errors=(401, 403, 409, 503))(complete)  # fmt: skip
 
-    def cancel(req: ApiRequest[Any], uow: object) -> Reply:
+    def cancel(req: ApiRequest[Any], uow: object) -> Later:
         login = req.require_actor().login
-        return Reply(200, CallOut(**ref.run(lambda d: d.cancel_transfer(login))))
+        return ref.later(lambda d: d.cancel_transfer(login), lambda view: Reply(200, CallOut(**view)))
 
     router.route("POST", f"{V1}/calls/current/transfer/cancel",
                  summary="Warm transfer: drop the consultation and take the caller back", tag="telephony",

@@ -25,7 +25,12 @@ class CallerInfo:
     phone_masked: str | None
     area_code: str | None
     citizen_id: int | None
-    open_case: str | None
+    # The caller's continuable cases, newest first, each with the centers that may continue it (its owner
+    # and the centers it was handed off to): a center's IVR offers only its own.
+    open_cases: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def open_case_at(self, center: str) -> str | None:
+        return next((number for number, centers in self.open_cases if center in centers), None)
 
 
 #: A closed recording waits this long before it is transcribed, so that the contacts that share it have
@@ -42,15 +47,19 @@ class CaseStoreCalls:
         try:
             number = normalize_phone(caller)
         except InvalidPhoneNumber:
-            return CallerInfo(None, None, None, None, None, None)
+            return CallerInfo(None, None, None, None, None)
         with self.uow(readonly=True) as uow:
             citizens = list(uow.citizens.by_phone(number.digits))
             if len(citizens) != 1 or citizens[0].id is None:
-                return CallerInfo(number.display, number.digits, number.masked, number.area_code, None, None)
+                return CallerInfo(number.display, number.digits, number.masked, number.area_code, None)
             citizen_id = citizens[0].id
             offered = continuable_cases(uow.cases.for_citizen(citizen_id), now, self.policy)
-        open_case = offered[0].number if offered else None
-        return CallerInfo(number.display, number.digits, number.masked, number.area_code, citizen_id, open_case)
+            open_cases = tuple(
+                (case.number, frozenset({case.owner_center, *(h.to_center for h in uow.handoffs.for_case(case.id))}))
+                for case in offered
+                if case.id is not None
+            )
+        return CallerInfo(number.display, number.digits, number.masked, number.area_code, citizen_id, open_cases)
 
     def record(self, contact: FinishedContact) -> int | Rejected:
         """Store one finished contact; the id of its interaction, or why it was refused."""

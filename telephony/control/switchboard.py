@@ -192,7 +192,7 @@ class Switchboard:
         if call.ended:
             return
         self._command(call, media.Answer)
-        self._publish(CtiKind.CALL_ANSWERED, call, by="ivr", caller=info.phone_masked)
+        self._publish(CtiKind.CALL_ANSWERED, call, by="ivr")  # no caller number, even masked: ids and kinds only
         shared = self.flows.for_shared_number(call.dialled) if len(call.candidates) > 1 else None
         if shared is not None:
             context = self._context(call, call.candidates[0], area)
@@ -217,7 +217,7 @@ class Switchboard:
             dialled=call.dialled,
             caller=_phone(info),
             caller_area_code=area or (info.area_code if info else None),
-            open_case=(transfer.continuing_case if transfer else None) or (info.open_case if info else None),
+            open_case=(transfer.continuing_case if transfer else None) or (info.open_case_at(center) if info else None),
             status=status,
             waits=waits,
             notice_heard=bool(transfer and transfer.recording_notice_heard),

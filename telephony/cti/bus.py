@@ -1,19 +1,26 @@
 """The CTI event bus: a bounded, numbered log of call, queue and agent events with live subscribers.
 
 The control process publishes on the reactor thread; the HTTP API reads from database threads (a lock
-guards the log); the agent console and the dashboards subscribe or poll with ``after=<seq>``. Events
-carry no citizen data beyond the masked number, so a subscriber never needs an access-log row.
+guards the log); the agent console and the dashboards subscribe or poll with ``after=<seq>``.
+
+Events carry ids and kinds only: no summaries, notes, names, citizen ids or phone numbers (not even masked).
+A consumer that needs the detail fetches it through the API, which checks the reader's access and writes the
+access-log row. ``DATA_KEYS`` is the whole vocabulary of an event's ``data``: a key outside it is dropped
+(and logged) in production, and raises in tests (``strict=True``), so a new field is a reviewed decision.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
+
+log = logging.getLogger("sori.cti")
 
 
 class CtiKind(enum.StrEnum):
@@ -25,6 +32,23 @@ class CtiKind(enum.StrEnum):
     CALL_ENDED = "call-ended"  # with its disposition
     AGENT_STATE_CHANGED = "agent-state-changed"
     QUEUE_CHANGED = "queue-changed"
+
+
+#: What an event's ``data`` may say: ids, kinds and states, times, centers and queues (``dialled`` is the center's
+#: public number the caller dialled, never the caller's); nothing about a person.
+DATA_KEYS = frozenset({
+    # kinds and states
+    "by", "mode", "disposition", "state", "previous", "held", "consult", "cancelled", "completed", "overflow",
+    "external", "handoff", "cause",
+    # ids of records the API serves (with its access checks)
+    "interaction_id", "case_number", "handoff_id", "to_agent_id", "consult_agent_id",
+    # centers, queues and times
+    "candidates", "dialled", "skill", "priority", "position", "ewt_s", "waiting", "waited_s", "to_center", "to_queue",
+})  # fmt: skip
+
+
+class PersonalDataInEvent(ValueError):
+    """A publisher tried to put a key outside ``DATA_KEYS`` into a CTI event."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +66,9 @@ Subscriber = Callable[[CtiEvent], None]
 
 
 class CtiBus:
-    def __init__(self, clock: Callable[[], dt.datetime], capacity: int = 10_000) -> None:
+    def __init__(self, clock: Callable[[], dt.datetime], capacity: int = 10_000, strict: bool = False) -> None:
         self.clock = clock
+        self.strict = strict  # tests: a key outside DATA_KEYS raises instead of being dropped
         self._log: deque[CtiEvent] = deque(maxlen=capacity)
         self._seq = 0
         self._lock = threading.Lock()
@@ -51,6 +76,12 @@ class CtiBus:
 
     def publish(self, kind: CtiKind, center: str | None, call_id: str | None = None, agent_id: int | None = None,
                 **data: Any) -> CtiEvent:  # fmt: skip
+        unknown = sorted(set(data) - DATA_KEYS)
+        if unknown:
+            if self.strict:
+                raise PersonalDataInEvent(f"{kind} event with keys outside the CTI vocabulary: {', '.join(unknown)}")
+            log.error("CTI event keys dropped", extra={"kind": str(kind), "keys": unknown})
+            data = {k: v for k, v in data.items() if k in DATA_KEYS}
         with self._lock:
             self._seq += 1
             event = CtiEvent(self._seq, self.clock(), kind, center, call_id, agent_id, data)

@@ -25,7 +25,9 @@ def prepare(
 ) -> EdgePaths:
     """Write the configuration, the worker list (``standby`` ones inactive) and the db_text tables."""
     paths = EdgePaths(state_dir)
-    paths.run.mkdir(parents=True, exist_ok=True)
+    for directory in (paths.root, paths.run):  # owner-only: the subscriber table holds the phones' HA1s
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        directory.chmod(0o700)
     for stale in (paths.rpc_socket, paths.ctl_socket, paths.pid_file):
         stale.unlink(missing_ok=True)  # left by a killed instance; Kamailio will not bind over them
     write_tables(paths.db, subscribers, config.realm)

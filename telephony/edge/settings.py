@@ -28,6 +28,24 @@ class PikeConfig(BaseModel):
     ban_seconds: int = Field(300, ge=1)
 
 
+class AuthBanConfig(BaseModel):
+    """Digest authentication failures (a wrong password, an unknown login) before a ban.
+
+    A source address with ``source_failures`` failures, each within ``window_seconds`` of the previous one,
+    is ignored for ``ban_seconds`` (every request dropped: no more challenges to guess against), unless a
+    phone registered from it within ``trust_seconds`` (many phones behind one NAT must not fall together).
+    A login with ``login_failures`` failures from anywhere is locked as long, except from the addresses that
+    registered it with the right password within ``trust_seconds``: its own phone keeps working."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source_failures: int = Field(5, ge=1, le=10000)
+    login_failures: int = Field(10, ge=1, le=10000)
+    window_seconds: int = Field(300, ge=1)
+    ban_seconds: int = Field(900, ge=1)
+    trust_seconds: int = Field(86400, ge=60)
+
+
 class EdgeConfig(BaseModel):
     """Everything the edge needs that is not per-call data (numbers, workers, subscribers)."""
 
@@ -42,6 +60,7 @@ class EdgeConfig(BaseModel):
     worker_call_cap: int = Field(2, ge=1, le=4)
     max_message_bytes: int = Field(8192, ge=1024, le=65535)
     pike: PikeConfig = PikeConfig()
+    auth_ban: AuthBanConfig = AuthBanConfig()
     scanners: tuple[str, ...] = DEFAULT_SCANNERS
     worker_ping_seconds: int = Field(0, ge=0)  # 0: Kamailio does not probe workers; the control process does
     dialog_timeout_seconds: int = Field(4 * 3600, ge=60)

@@ -4,17 +4,18 @@ db_text keeps one file per table: a header line of typed columns, then one row
 per line, fields separated by ``:``. Sori owns these files and rewrites them
 whole; a running edge is told to reload the worker list over its control socket.
 Phones' passwords are not stored: only HA1 = MD5(login:realm:password), which is
-what digest authentication needs.
+what digest authentication needs. Every file is written 0600 in a 0700 directory, whatever the umask.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from crm.agents.sip import digest_ha1 as digest_ha1  # re-exported: one HA1 rule for the store and the edge
 
 WORKER_SET = 1  # the dispatcher set of the media worker pool
 
@@ -72,11 +73,6 @@ class Subscriber:
         return self.stored_ha1 or digest_ha1(self.login, realm, self.password)
 
 
-def digest_ha1(login: str, realm: str, password: str) -> str:
-    """HA1 of SIP digest authentication (RFC 2617): MD5 is what the protocol prescribes."""
-    return hashlib.md5(f"{login}:{realm}:{password}".encode(), usedforsecurity=False).hexdigest()
-
-
 def dispatcher_list(workers: Iterable[WorkerAddress], standby: Iterable[WorkerAddress] = ()) -> str:
     """The dispatcher list file: ``setid destination flags priority attrs``, one worker a line.
 
@@ -99,7 +95,8 @@ def version_table() -> str:
 
 def write_tables(db_dir: Path, subscribers: Iterable[Subscriber], realm: str) -> None:
     """Write the db_text directory; an existing location table (registrations) is kept."""
-    db_dir.mkdir(parents=True, exist_ok=True)
+    db_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db_dir.chmod(0o700)  # an older state directory may have it wider
     _write(db_dir / "version", version_table())
     _write(db_dir / "subscriber", subscriber_table(subscribers, realm))
     for name, header in (("location", LOCATION_HEADER), ("location_attrs", LOCATION_ATTRS_HEADER)):
@@ -118,7 +115,10 @@ def write_subscribers(db_dir: Path, subscribers: Iterable[Subscriber], realm: st
 
 
 def _write(path: Path, text: str) -> None:
-    # Replace atomically: Kamailio may read the file while Sori rewrites it.
+    # Replace atomically (Kamailio may read the file while Sori rewrites it), owner-only: HA1s are secrets.
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     tmp.replace(path)

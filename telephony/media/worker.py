@@ -139,6 +139,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None, reactor: Any = default_reactor) -> int:
+    os.umask(0o077)  # recordings and logs hold citizens' voices: owner-only, whoever started this worker
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     args.state_dir.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import heapq
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import count
 from pathlib import Path
@@ -35,6 +35,7 @@ from telephony.phones.protocol import (
     parse_command,
     reported_headers,
 )
+from telephony.phones.turns import POLL_S, TurnTaker
 
 REALM = "sori"
 RECORDING_FLUSH_S = 2.0  # the WAV header is written a bridge clock tick after the recorder is dropped
@@ -86,6 +87,7 @@ class AgentCall(pj.Call):  # type: ignore[misc]
         self.answered_at: float | None = None
         self.hung_up_here = False
         self.player: Any = None
+        self.turns: TurnTaker | None = None  # with replies: when this call's agent speaks
         self.recorder: Any = None
         self.recording: Path | None = None
 
@@ -110,8 +112,12 @@ class Softphone:
         record_dir: Path | None,
         agents: list[AgentPhone],
         register_gap_s: float = 0.25,
+        replies: Sequence[Path] = (),
     ) -> None:
+        """``replies``: instead of looping ``wav``, answer each caller utterance with the next of these."""
         self.edge = edge
+        self.replies = tuple(replies)
+        self.reply_seconds = [wav_seconds(path) for path in self.replies]
         self.bind = bind
         self.port = port
         self.wav = wav
@@ -368,16 +374,42 @@ class Softphone:
 
     def _connect(self, call: AgentCall, audio: Any) -> None:
         """The agent's voice into the call, the call into the recorder (again after a re-INVITE)."""
-        if call.player is None:
+        if self.replies:
+            if call.turns is None:
+                call.turns = TurnTaker(self.reply_seconds)
+                self.later(POLL_S, partial(self._listen, call.account, call.number))
+            # the bridge measures a port's level only while someone listens to it: the null device does
+            audio.startTransmit(self._ep.audDevManager().getPlaybackDevMedia())
+        elif call.player is None:
             call.player = pj.AudioMediaPlayer()
             call.player.createPlayer(str(self.wav), 0)  # 0: loop
-        call.player.startTransmit(audio)
+        if call.player is not None:
+            call.player.startTransmit(audio)
         if call.recording is not None:
             if call.recorder is None:
                 call.recording.parent.mkdir(parents=True, exist_ok=True)
                 call.recorder = pj.AudioMediaRecorder()
                 call.recorder.createRecorder(str(call.recording))
             audio.startTransmit(call.recorder)
+
+    def _listen(self, account: AgentAccount, number: int) -> None:
+        """Turn-taking (``telephony.phones.turns``): the caller's level in, the next reply out when it is due."""
+        call = self._current(account, number)
+        if call is None or call.turns is None or call.turns.done:
+            return
+        audio = active_audio(call)
+        try:
+            # pjsua2's "tx" level of the call's port: what the port sends into the bridge, i.e. the caller
+            reply = None if audio is None else call.turns.hear(time.monotonic(), int(audio.getTxLevel()))
+            if reply is not None:
+                call.player = pj.AudioMediaPlayer()
+                call.player.createPlayer(str(self.replies[reply]), pj.PJMEDIA_FILE_NO_LOOP)
+                call.player.startTransmit(audio)
+                since = round(time.monotonic() - (call.answered_at or 0.0), 2)  # seconds since the answer
+                self.events.emit("reply", login=account.agent.login, call_id=call.sip_call_id, reply=reply, at=since)
+        except pj.Error as error:
+            self.events.emit("error", login=account.agent.login, reason=f"reply: {error.title}: {error.reason}")
+        self.later(POLL_S, partial(self._listen, account, number))
 
     def _hangup_after_talk(self, account: AgentAccount, number: int) -> None:
         call = self._current(account, number)

@@ -144,9 +144,11 @@ class PhoneFleet(service.Service):
         record: bool = False,
         register_gap_s: float = 0.25,
         stop_timeout: float = 5.0,
+        replies: Iterable[Path] = (),
     ) -> None:
         self.edge = f"{edge_host}:{edge_port}"
         self.wav = Path(wav)
+        self.replies = tuple(Path(r) for r in replies)  # if any, the agents take turns instead of looping wav
         self.state_dir = Path(state_dir)
         self.reactor = reactor
         self.python = python
@@ -306,6 +308,8 @@ class PhoneFleet(service.Service):
         ]  # fmt: skip
         if self.record_dir is not None:
             argv += ["--record-dir", str(self.record_dir)]
+        if self.replies:
+            argv += ["--replies", *map(str, self.replies)]
         phone = _PhoneProcess(self, name, agents, self.state_dir / f"{name}.log")
         self.phones.append(phone)
         for agent in agents:

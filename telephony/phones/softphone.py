@@ -3,7 +3,10 @@
 Run as::
 
     python -m telephony.phones.softphone --edge HOST:PORT --port LOCALPORT --wav FILE [--record-dir DIR] \
-        [--agents-file FILE]
+        [--agents-file FILE] [--replies FILE...]
+
+With ``--replies`` the agents take turns with the caller (``telephony.phones.turns``): each reply is played
+once, when the caller has finished an utterance; otherwise ``--wav`` plays in a loop from the answer.
 
 The agents (see :mod:`telephony.phones.protocol`, at most 4) come from ``--agents-file`` or stdin's first
 line; later stdin lines are commands. Every event is one JSON object on stdout. Each agent takes one call
@@ -90,6 +93,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="local SIP port (UDP); 0 picks a free one")
     parser.add_argument("--bind", default="127.0.0.1", help="local address for SIP and RTP")
     parser.add_argument("--wav", type=Path, required=True, help="what the agents say: played in a loop")
+    parser.add_argument("--replies", type=Path, nargs="+", default=[],
+                        help="instead of --wav: answer each caller utterance with the next of these WAVs, in turn")
     parser.add_argument("--record-dir", type=Path, help="record what each agent hears to DIR/<login>-<n>.wav")
     parser.add_argument("--agents-file", type=Path, help="the agents as JSON (default: stdin's first line)")
     parser.add_argument("--register-gap", type=float, default=0.25, help="seconds between the agents' first REGISTERs")
@@ -110,14 +115,16 @@ def event_stream() -> TextIO:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # what the agents hear is recorded: owner-only files
     args = arguments(argv)
     events = Events(event_stream())
     stdin = StdinLines()
     try:
         if ":" not in args.edge:
             raise BadAgents(f"--edge must be HOST:PORT, got {args.edge!r}")
-        if not args.wav.is_file():
-            raise BadAgents(f"no such WAV file: {args.wav}")
+        for wav in (args.wav, *args.replies):
+            if not wav.is_file():
+                raise BadAgents(f"no such WAV file: {wav}")
         text = args.agents_file.read_text() if args.agents_file else stdin.first_line()
         if not text:
             raise BadAgents("no agents: give --agents-file or a JSON list on stdin's first line")
@@ -126,9 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         events.emit("error", reason=str(error), fatal=True)
         print(f"softphone: {error}", file=sys.stderr)
         return 2
-    phone = Softphone(
-        events, args.edge, args.bind, args.port, args.wav, args.record_dir, agents, max(0.0, args.register_gap)
-    )
+    phone = Softphone(events, args.edge, args.bind, args.port, args.wav, args.record_dir, agents,
+                      max(0.0, args.register_gap), replies=args.replies)  # fmt: skip
 
     def stop(signum: int, frame: Any) -> None:
         phone.running = False

@@ -1,5 +1,6 @@
-"""What the simulation does, decided without I/O: which centers get calls and how often, and what an agent
-bot does with each call (how long it talks, whether it transfers, the notes it writes).
+"""What the simulation does, decided without I/O: which centers get calls and how often, what an agent
+bot does with each call (how long it talks, whether it transfers, the notes it writes), and what caller and
+agent say, in turn (``Conversation``).
 
 Handle times are log-normal (a long right tail, as real handle times have); the random source is passed
 in, so a seeded run is reproducible.
@@ -12,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from crm.errors import ValidationFailed
+from telephony.phones.turns import AFTER_REPLY_S, END_OF_TURN_S, POLL_S
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,68 @@ def caller_numbers(count: int, rng: random.Random, known: list[str]) -> list[str
         else:
             out.append(f"0109{rng.randrange(10**7):07d}")
     return out
+
+
+#: Silence at the head of the caller's track: the caller starts streaming a second after pressing the agent
+#: key, and the agent answers about four seconds after that (the menu takes the key once the notice has
+#: ended, then ACD, ringing, answer); the first words wait for it when an agent is free.
+LEAD_IN_S = 6.0
+#: Slack in each caller silence beyond the agent's reply and its end-of-turn wait.
+TURN_MARGIN_S = 1.0
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One recorded clip of the demo's voices: who says it, its file, its length and what it says."""
+
+    speaker: str  # "caller" or "agent"
+    clip: str
+    seconds: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A simulated call's script: the caller speaks first, then caller and agent alternate, one clip a turn.
+
+    The caller cannot listen (SIPp streams a fixed track), so its track leaves after each of its utterances
+    a silence longer than the agent's reply plus the agent's end-of-turn wait; the agent listens and answers
+    in that silence (``telephony.phones.turns``). Neither needs to know when the other started.
+    """
+
+    turns: tuple[Utterance, ...]
+
+    def __post_init__(self) -> None:
+        if not self.turns:
+            raise ValidationFailed("a conversation needs at least one utterance")
+        for index, turn in enumerate(self.turns):
+            expected = "caller" if index % 2 == 0 else "agent"
+            if turn.speaker != expected:
+                raise ValidationFailed(f"utterance {index + 1} ({turn.clip}) is the {expected}'s: they alternate")
+            if turn.seconds <= 0:
+                raise ValidationFailed(f"{turn.clip}: an utterance lasts a positive time")
+
+    def said_by(self, speaker: str) -> tuple[Utterance, ...]:
+        return tuple(t for t in self.turns if t.speaker == speaker)
+
+    def reference(self) -> str:
+        """What is said, in order: the reference for scoring the call's transcript."""
+        return " ".join(t.text for t in self.turns)
+
+    def caller_track(self, lead_in_s: float = LEAD_IN_S) -> tuple[tuple[float, Utterance], ...]:
+        """The caller's track: (seconds of silence before, utterance) for each caller utterance."""
+        track: list[tuple[float, Utterance]] = []
+        silence = lead_in_s
+        for turn in self.turns:
+            if turn.speaker == "caller":
+                track.append((silence, turn))
+                silence = 0.0
+            else:
+                silence += agent_turn_s(turn.seconds)
+        return tuple(track)
+
+
+def agent_turn_s(reply_s: float) -> float:
+    """The caller's silence that holds an agent reply of ``reply_s``: the agent's wait for the end of the
+    caller's turn, its polling, the reply, the quiet after it, and a margin."""
+    return END_OF_TURN_S + POLL_S + reply_s + AFTER_REPLY_S + TURN_MARGIN_S

@@ -105,9 +105,11 @@ def scenario(name: str, *parts: str) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<scenario name="{name}">\n{"".join(parts)}</scenario>\n'
 
 
-def stream(wav: str) -> str:
-    """Start sending ``wav`` (8 kHz μ-law) as RTP in a loop until the call ends."""
-    return f'<nop><action><exec rtp_stream="{wav},-1,0"/></action></nop>\n'
+def stream(wav: str, loops: int = -1) -> str:
+    """Start sending ``wav`` (8 kHz μ-law) as RTP, ``loops`` times (-1: in a loop until the call ends).
+
+    The scenario goes on at once: the stream plays beside the pauses and messages that follow."""
+    return f'<nop><action><exec rtp_stream="{wav},{loops},0"/></action></nop>\n'
 
 
 def bye_with_cause(cause: int, text: str) -> str:

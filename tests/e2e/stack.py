@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 
 from sori.seed.demo import CENTERS_FILE
+from sori.seed.demo_phones import read_demo_sip_passwords
 from tests.support.postgres import free_port, free_run
 
 SORI = str(Path(sys.executable).with_name("sori"))
@@ -68,7 +69,8 @@ def running_stack(env_extra: Mapping[str, str] | None = None,
         assert ready, "sori up did not get ready"
         assert requests.get(f"http://127.0.0.1:{http}/healthz", timeout=5).status_code == 200
         time.sleep(1.0)  # the workers' hello and the edge's dispatcher probe
-        yield {"process": process, "sip": sip, "state": state, "log": log, "base": base, "http": http}
+        yield {"process": process, "sip": sip, "state": state, "log": log, "base": base, "http": http,
+               "sip_passwords": read_demo_sip_passwords(state / "s")}  # the seed's random phone passwords
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

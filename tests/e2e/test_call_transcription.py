@@ -62,7 +62,7 @@ def test_a_recorded_call_gets_its_transcript_on_the_case(stack: dict[str, Any], 
     silence = tmp_path / "silence.wav"  # the agent says nothing: what is transcribed is the citizen
     subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(silence), "trim", "0", "60"], check=True)
     clip, reference = speech(tmp_path)
-    phone = Softphone(int(stack["sip"]), ["acrc.kim"], silence, tmp_path / "heard")
+    phone = Softphone(int(stack["sip"]), ["acrc.kim"], silence, tmp_path / "heard", passwords=stack["sip_passwords"])
     try:
         phone.wait("registered", login="acrc.kim")
         kim = Api(stack, "acrc.kim")

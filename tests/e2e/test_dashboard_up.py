@@ -26,6 +26,7 @@ from sori.seed.demo import DEMO_PASSWORD
 from tests.e2e.test_sori_up import wait_healthy
 from tests.support.dashboard import callback_body, post_report
 from tests.support.dashboard import report_total as total_of
+from tests.support.dashboard_login import post_login
 from tests.support.postgres import free_port
 from tests.support.shared import shared_dir
 
@@ -64,8 +65,7 @@ def test_the_demo_indexer_feeds_the_analyst_dashboard_and_follows_new_contacts()
     try:
         wait_healthy(base, process)
         analyst = requests.Session()
-        login = analyst.post(f"{base}/dashboard/login", data={"login": "analyst", "password": DEMO_PASSWORD},
-                             allow_redirects=False, timeout=30)  # fmt: skip
+        login = post_login(analyst, base, {"login": "analyst", "password": DEMO_PASSWORD}, allow_redirects=False)
         assert login.status_code == 302, login.text
         today = dt.datetime.now(SEOUL).date()
         month = (today - dt.timedelta(days=32), today)

@@ -24,7 +24,8 @@ def test_simulated_callers_reach_agent_bots_who_talk_transfer_and_write_notes() 
         done = subprocess.run(
             [SORI, "simulate", "--http", f"http://127.0.0.1:{stack['http']}", "--sip", f"127.0.0.1:{stack['sip']}",
              "--minutes", "1.6", "--rate-scale", "3", "--handle-mean", "8", "--transfer-share", "0.3",
-             "--drop-share", "0", "--seed", "11", "--state-dir", str(state / "sim")],
+             "--drop-share", "0", "--seed", "11", "--state-dir", str(state / "sim"),
+             "--sip-passwords", str(state / "s" / "secrets" / "demo-sip-passwords.json")],
             cwd=state, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
@@ -60,7 +61,8 @@ def test_sori_up_demo_shows_a_live_center_and_stops_every_simulated_process() ->
     state = Path(tempfile.mkdtemp(prefix="sori-demo-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SORI_")}
     env.update(SORI_TELEPHONY__WORKER_PORT_BASE=str(free_run(6)), SORI_TELEPHONY__PROMPTS_DIR=str(PROMPTS),
-               SORI_TELEPHONY__PROMPT_RATE="300", SORI_LOG__FILE=str(state / "sori.log"))  # fmt: skip
+               SORI_TELEPHONY__PROMPT_RATE="300", SORI_LOG__FILE=str(state / "sori.log"),
+               SORI_ANALYTICS__DEMO_FILES="[]")  # fmt: skip
     process = subprocess.Popen(
         [SORI, "up", "--demo", "--port", str(free_port()), "--sip-port", str(free_port()), "--state-dir",
          str(state / "s")], cwd=state, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,

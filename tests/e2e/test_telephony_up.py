@@ -267,12 +267,14 @@ def register(stack: dict[str, object], login: str, password: str) -> int:
     return done.returncode
 
 
-def test_demo_agents_phones_register_with_digest_auth(stack: dict[str, object]) -> None:
+def test_demo_agents_phones_register_with_their_own_sip_password(stack: dict[str, object]) -> None:
     from sori.seed.demo import DEMO_PASSWORD
 
-    assert register(stack, "acrc.kim", DEMO_PASSWORD) == 0
-    assert register(stack, "acrc.kim", "not the password") != 0
-    assert register(stack, "nobody", DEMO_PASSWORD) != 0
+    sip = stack["sip_passwords"]
+    assert isinstance(sip, dict)
+    assert register(stack, "acrc.kim", sip["acrc.kim"]) == 0
+    assert register(stack, "acrc.kim", DEMO_PASSWORD) != 0  # the API password is not the phone's
+    assert register(stack, "nobody", sip["acrc.kim"]) != 0
 
 
 def test_an_agent_added_while_running_can_register_without_a_restart() -> None:
@@ -280,15 +282,16 @@ def test_an_agent_added_while_running_can_register_without_a_restart() -> None:
 
     with running_stack({"SORI_TELEPHONY__AGENTS_REFRESH_S": "1"}) as stack:
         state = Path(str(stack["state"]))
-        assert register(stack, "acrc.park", "새 상담사 비밀번호") != 0
         added = subprocess.run(
             [SORI, "agents", "add", "--login", "acrc.park", "--center", "ACRC110", "--name", "상담사 박새롬",
              "--state-dir", str(state / "s")],
             input="새 상담사 비밀번호\n", text=True, capture_output=True, cwd=state, timeout=60,
         )  # fmt: skip
         assert added.returncode == 0, added.stderr
+        sip = added.stdout.split("sip-password ", 1)[1].split()[0]  # random, shown once; never the API password
+        assert register(stack, "acrc.park", "새 상담사 비밀번호") != 0
         deadline = time.monotonic() + 15
-        while register(stack, "acrc.park", "새 상담사 비밀번호") != 0:
+        while register(stack, "acrc.park", sip) != 0:
             assert time.monotonic() < deadline, "the new agent's phone never registered"
             time.sleep(1)
 

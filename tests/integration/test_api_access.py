@@ -9,7 +9,8 @@ from sqlalchemy import select
 from crm.store import tables
 from sori.wiring import System
 from tests.conftest import PASSWORD
-from tests.support.api import ApiClient, RunningApi
+from tests.support.api import RunningApi
+from tests.support.contacts import connect_call
 
 pytestmark = pytest.mark.integration
 PHONE = "010-3456-7890"
@@ -21,21 +22,22 @@ def log_rows(system: System) -> list[dict[str, object]]:
         return [dict(r._mapping) for r in conn.execute(select(tables.access_log).order_by(tables.access_log.c.id))]
 
 
-def start_call(agent: ApiClient, center: str, phone: str = PHONE) -> dict[str, object]:
-    response = agent.post("/api/v1/interactions", {"channel": "inbound-call", "center_code": center, "phone": phone})
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+def start_call(api: RunningApi, login: str, phone: str = PHONE) -> dict[str, object]:
+    """A call from ``phone`` that telephony connected to ``login`` (see tests.support.contacts)."""
+    return connect_call(api.system, login, phone)
 
 
 @pytest.fixture
 def history(api: RunningApi) -> dict[str, object]:
     """A citizen with a case at NTS126 (국세청, with notes) and one at ACRC110."""
     choi = api.client().login("choi", PASSWORD)
-    created = choi.post("/api/v1/citizens", {"name": "홍길동", "phones": [PHONE], "resident_number": RRN})
+    call = start_call(api, "choi")
+    iid = call["interaction"]["id"]  # type: ignore[index]
+    created = choi.post(
+        "/api/v1/citizens", {"interaction_id": iid, "name": "홍길동", "phones": [PHONE], "resident_number": RRN}
+    )
     assert created.status_code == 201, created.text
     citizen_id = created.json()["id"]
-    call = start_call(choi, "NTS126")
-    iid = call["interaction"]["id"]  # type: ignore[index]
     case = choi.post(
         "/api/v1/cases", {"citizen_id": citizen_id, "summary": "종합소득세 체납 문의", "interaction_id": iid}
     )
@@ -43,7 +45,7 @@ def history(api: RunningApi) -> dict[str, object]:
     assert choi.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}).status_code == 200
     assert choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내, 세무서 방문 예정"}).status_code == 200
     kim = api.client().login("kim", PASSWORD)
-    call = start_call(kim, "ACRC110")
+    call = start_call(api, "kim")
     iid = call["interaction"]["id"]  # type: ignore[index]
     kim_case = kim.post("/api/v1/cases", {"citizen_id": citizen_id, "summary": "여권 문의", "interaction_id": iid})
     kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
@@ -92,8 +94,7 @@ def test_a_forged_serving_claim_is_refused(api: RunningApi, history: dict[str, o
     response = lee.get(f"/api/v1/citizens/{history['citizen_id']}", {"purpose": "serving"})
     assert response.status_code == 403 and response.json()["error"] == "not-serving"
     # Another agent's contact with the citizen does not make lee "serving" either.
-    kim = api.client().login("kim", PASSWORD)
-    start_call(kim, "ACRC110")
+    start_call(api, "kim")
     response = lee.get(f"/api/v1/citizens/{history['citizen_id']}", {"purpose": "serving"})
     assert response.status_code == 403
 
@@ -102,7 +103,7 @@ def test_serving_unverified_shows_other_centers_as_summary_and_verified_in_full(
     api: RunningApi, history: dict[str, object]
 ) -> None:
     lee = api.client().login("lee", PASSWORD)
-    call = start_call(lee, "ACRC110")
+    call = start_call(api, "lee")
     iid = call["interaction"]["id"]  # type: ignore[index]
     assert [c["number"] for c in call["continuable_cases"]] == [  # type: ignore[index]
         history["acrc_case"],
@@ -137,9 +138,9 @@ def test_serving_unverified_shows_other_centers_as_summary_and_verified_in_full(
     lee.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
     lee.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "세금 문의 이관 필요 없음"})
     again = lee.get(f"/api/v1/cases/{history['nts_case']}")
-    assert again.status_code == 400 and again.json()["error"] == "reason-required"
+    assert again.status_code == 404 and again.json()["error"] == "case-not-found"
     again = lee.get(f"/api/v1/cases/{history['nts_case']}", {"reason": "재확인 필요"})
-    assert again.status_code == 403 and again.json()["error"] == "other-center"
+    assert again.status_code == 404 and again.json()["error"] == "case-not-found"
 
 
 def test_every_read_of_citizen_data_is_logged(api: RunningApi, history: dict[str, object]) -> None:
@@ -173,7 +174,9 @@ def test_analysts_never_read_citizen_records(api: RunningApi, history: dict[str,
 def test_other_centers_cannot_change_a_case(api: RunningApi, history: dict[str, object]) -> None:
     park = api.client().login("park", PASSWORD)
     response = park.post(f"/api/v1/cases/{history['acrc_case']}/status", {"status": "in-progress"})
-    assert response.status_code == 403 and response.json()["error"] == "other-center"
+    missing = park.post(f"/api/v1/cases/{history['acrc_case']}9/status", {"status": "in-progress"})
+    assert response.status_code == missing.status_code == 404
+    assert response.json()["error"] == missing.json()["error"] == "case-not-found"
     response = park.get("/api/v1/cases", {"center": "ACRC110"})
     assert response.status_code == 403
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from crm.store import tables
 from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
+from tests.support.contacts import connect_call
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +52,7 @@ CASES = [
 
 @pytest.mark.parametrize(("what", "raw", "content_type", "status", "code"), CASES, ids=[c[0] for c in CASES])
 def test_bad_citizen_bodies(api: RunningApi, what: str, raw: bytes, content_type: str, status: int, code: str) -> None:
-    kim = api.client().login("kim", PASSWORD)
+    kim = api.client().login("root", PASSWORD)  # an admin registers without a contact: the body is all there is
     before = snapshot(api)
     response = kim.post("/api/v1/citizens", data=raw, headers={"content-type": content_type})
     assert response.status_code == status, response.text
@@ -95,10 +96,10 @@ def test_unknown_ids_routes_and_methods(api: RunningApi) -> None:
 
 def test_illegal_handoff_writes_nothing(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
-    call = kim.post(
-        "/api/v1/interactions", {"channel": "inbound-call", "center_code": "ACRC110", "phone": "010-1111-2222"}
+    call = connect_call(api.system, "kim", "010-1111-2222")
+    case = kim.post(
+        "/api/v1/cases", {"citizen_id": call["citizen_candidates"][0], "interaction_id": call["interaction"]["id"]}
     ).json()
-    case = kim.post("/api/v1/cases", {"citizen_id": call["citizen_candidates"][0]}).json()
     before = snapshot(api)
     response = kim.post(
         f"/api/v1/cases/{case['number']}/handoffs", {"to_center": "NOWHERE", "reason": "x", "summary": "y"}
@@ -110,3 +111,29 @@ def test_illegal_handoff_writes_nothing(api: RunningApi) -> None:
     )
     assert response.status_code == 422  # agent 1 (kim) is not in SEOUL120
     assert snapshot(api) == before
+
+
+@pytest.mark.parametrize("opener", [b"[", b'{"a":'], ids=["arrays", "objects"])
+def test_deeply_nested_json_is_a_400_not_a_500(api: RunningApi, opener: bytes) -> None:
+    kim = api.client().login("kim", PASSWORD)
+    closer = b"]" if opener == b"[" else b"}"
+    before = snapshot(api)
+    for raw in (opener * 10_000 + closer * 10_000, b'{"name": ' + opener * 10_000):  # closed, and left open
+        for path in ("/api/v1/citizens", "/api/v1/auth/login"):  # authenticated, and the login (no token)
+            response = kim.post(path, data=raw, headers={"content-type": "application/json"})
+            assert response.status_code == 400, response.text
+            body = response.json()
+            assert body["error"] == "json-too-deep" and "64" in body["message"]
+            assert body["details"] == {"max_depth": 64}
+    assert kim.get("/healthz").status_code == 200, "the reactor thread survived"
+    assert snapshot(api) == before
+
+
+def test_nesting_just_under_the_limit_and_brackets_inside_strings_are_fine(api: RunningApi) -> None:
+    kim = api.client().login("kim", PASSWORD)
+    deep_but_legal = b'{"name": ' + b"[" * 63 + b"]" * 63 + b"}"
+    response = kim.post("/api/v1/citizens", data=deep_but_legal, headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"] == "validation-failed"
+    brackets = json.dumps({"name": "[" * 5000 + '{\\"' * 100}).encode()
+    response = kim.post("/api/v1/citizens", data=brackets, headers={"content-type": "application/json"})
+    assert response.json()["error"] != "json-too-deep", response.text

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from crm.store import tables
 from tests.conftest import PASSWORD
 from tests.support.api import ApiClient, RunningApi
+from tests.support.contacts import connect_call
 
 pytestmark = pytest.mark.integration
 
@@ -17,10 +18,8 @@ def count(api: RunningApi, table: tables.Table) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def open_case(agent: ApiClient, center: str, phone: str = "010-4567-8901") -> tuple[int, str, int]:
-    call = agent.post("/api/v1/interactions", {"channel": "inbound-call", "center_code": center, "phone": phone})
-    assert call.status_code == 201, call.text
-    body = call.json()
+def open_case(api: RunningApi, agent: ApiClient, login: str, phone: str = "010-4567-8901") -> tuple[int, str, int]:
+    body = connect_call(api.system, login, phone)
     citizen_id = body["citizen_candidates"][0]
     case = agent.post(
         "/api/v1/cases",
@@ -38,7 +37,7 @@ def open_case(agent: ApiClient, center: str, phone: str = "010-4567-8901") -> tu
 
 def test_case_lifecycle_and_listing(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
-    _, number, iid = open_case(kim, "ACRC110")
+    _, number, iid = open_case(api, kim, "kim")
     detail = kim.get(f"/api/v1/cases/{number}")
     assert detail.status_code == 200 and detail.headers["etag"] == '"1"'
     body = detail.json()
@@ -57,7 +56,7 @@ def test_case_lifecycle_and_listing(api: RunningApi) -> None:
 
 def test_stale_version_gets_409_and_changes_nothing(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
-    _, number, _ = open_case(kim, "ACRC110")
+    _, number, _ = open_case(api, kim, "kim")
     first = kim.post(f"/api/v1/cases/{number}/status", {"status": "in-progress"}, headers={"if-match": '"1"'})
     assert first.status_code == 200 and first.headers["etag"] == '"2"'
     stale = kim.patch(f"/api/v1/cases/{number}", {"summary": "덮어쓰기"}, headers={"if-match": '"1"'})
@@ -70,7 +69,8 @@ def test_stale_version_gets_409_and_changes_nothing(api: RunningApi) -> None:
 
 def test_idempotency_key_replays_the_first_response(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
-    body = {"name": "이영희", "phones": ["02-987-6543"]}
+    call = connect_call(api.system, "kim", "02-987-6543")["interaction"]["id"]
+    body = {"interaction_id": call, "name": "이영희", "phones": ["02-987-6543"]}
     headers = {"idempotency-key": "create-citizen-1"}
     first = kim.post("/api/v1/citizens", body, headers=headers)
     citizens = count(api, tables.citizens)
@@ -78,18 +78,22 @@ def test_idempotency_key_replays_the_first_response(api: RunningApi) -> None:
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers.get("idempotent-replayed") == "true"
     assert count(api, tables.citizens) == citizens, "the replay created nothing"
-    reused = kim.post("/api/v1/citizens", {"name": "다른 사람"}, headers=headers)
+    reused = kim.post("/api/v1/citizens", {"interaction_id": call, "name": "다른 사람"}, headers=headers)
     assert reused.status_code == 422 and reused.json()["error"] == "idempotency-key-reused"
     # Keys are per agent: another agent's identical key is a different request.
     lee = api.client().login("lee", PASSWORD)
-    assert lee.post("/api/v1/citizens", body, headers=headers).status_code == 201
-    assert count(api, tables.citizens) == citizens + 1
+    lee_call = connect_call(api.system, "lee", "02-987-6544")["interaction"]["id"]
+    citizens = count(api, tables.citizens)
+    lee_body = {"interaction_id": lee_call, "name": "이영희", "phones": ["02-987-6544"]}
+    assert lee.post("/api/v1/citizens", lee_body, headers=headers).status_code == 201
+    assert lee.post("/api/v1/citizens", lee_body, headers=headers).headers.get("idempotent-replayed") == "true"
+    assert count(api, tables.citizens) == citizens, "lee's caller filled in the record telephony made"
 
 
 def test_failed_request_does_not_consume_the_idempotency_key(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
     headers = {"idempotency-key": "k-2"}
-    bad = kim.post("/api/v1/cases", {"citizen_id": 999999}, headers=headers)
+    bad = kim.post("/api/v1/cases", {"citizen_id": 999999, "interaction_id": 999999}, headers=headers)
     assert bad.status_code == 404
     assert count(api, tables.idempotency_keys) == 0
 
@@ -97,7 +101,7 @@ def test_failed_request_does_not_consume_the_idempotency_key(api: RunningApi) ->
 def test_handoff_carries_the_case_and_summary_to_the_other_center(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
     park = api.client().login("park", PASSWORD)
-    citizen_id, number, _ = open_case(kim, "ACRC110")
+    citizen_id, number, _ = open_case(api, kim, "kim")
     sent = kim.post(
         f"/api/v1/cases/{number}/handoffs",
         {
@@ -125,10 +129,10 @@ def test_handoff_carries_the_case_and_summary_to_the_other_center(api: RunningAp
 
 def test_merge_and_link_complaint(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
-    citizen_id, first, iid = open_case(kim, "ACRC110")
+    citizen_id, first, iid = open_case(api, kim, "kim")
     kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
     kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "1차 상담"})
-    _, second, _ = open_case(kim, "ACRC110")
+    _, second, _ = open_case(api, kim, "kim")
     merged = kim.post(f"/api/v1/cases/{first}/merge", {"source_number": second})
     assert merged.status_code == 200 and merged.json()["number"] == first
     source = kim.get(f"/api/v1/cases/{second}").json()["case"]
@@ -152,7 +156,7 @@ def test_merge_and_link_complaint(api: RunningApi) -> None:
 
 def test_dropped_call_schedules_a_callback_visible_to_the_center(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
-    _, number, iid = open_case(kim, "ACRC110")
+    _, number, iid = open_case(api, kim, "kim")
     ended = kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "dropped", "dropped": True})
     assert ended.status_code == 200 and ended.json()["callback"]["status"] == "pending"
     callbacks = kim.get("/api/v1/callbacks").json()["callbacks"]

@@ -12,9 +12,11 @@ import requests
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from crm.cases.model import Channel
 from telephony.cti.bus import CtiKind
 from tests.conftest import PASSWORD
 from tests.support.api import ApiClient, RunningApi
+from tests.support.contacts import connect_call
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -70,19 +72,23 @@ def test_real_responses_conform(api: RunningApi) -> None:
     record(kim.get("/api/v1/centers/ACRC110"))
     record(kim.get("/api/v1/centers/NOPE"))
     record(kim.get("/api/v1/agents", {"center": "ACRC110"}))
+    call = connect_call(api.system, "kim", "010-5678-1234")
+    iid = call["interaction"]["id"]
     citizen = record(
         kim.post(
-            "/api/v1/citizens", {"name": "홍길동", "phones": ["010-5678-1234"], "resident_number": "850315-2345678"}
+            "/api/v1/citizens",
+            {"interaction_id": iid, "name": "홍길동", "phones": ["010-5678-1234"], "resident_number": "850315-2345678"},
         )
     ).json()
     record(kim.post("/api/v1/citizens", {"nickname": "x"}))
-    call = record(
-        kim.post(
-            "/api/v1/interactions",
-            {"channel": "inbound-call", "center_code": "ACRC110", "phone": "010-5678-1234", "sip_call_id": "abc@edge"},
+    record(kim.post("/api/v1/interactions", {"channel": "inbound-call", "phone": "010-5678-1234"}))
+    record(
+        sup.post(
+            "/api/v1/attestations",
+            {"agent_id": 1, "citizen_id": citizen["id"], "kind": "walk-in", "reason": "방문 민원"},
         )
-    ).json()
-    iid = call["interaction"]["id"]
+    )
+    record(kim.post(f"/api/v1/interactions/{iid}/verify/sms-code", {}))
     record(kim.get(f"/api/v1/interactions/{iid}"))
     record(kim.post(f"/api/v1/interactions/{iid}/citizen", {"citizen_id": citizen["id"]}))
     record(
@@ -105,9 +111,7 @@ def test_real_responses_conform(api: RunningApi) -> None:
     record(kim.post(f"/api/v1/cases/{number}/contacts", {"channel": "sms", "notes": "안내 문자 발송"}))
     record(kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}))
     record(kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "완료"}))
-    call2 = record(
-        kim.post("/api/v1/interactions", {"channel": "callback", "center_code": "ACRC110", "citizen_id": citizen["id"]})
-    ).json()
+    call2 = connect_call(api.system, "kim", "010-5678-1234", channel=Channel.CALLBACK)
     record(kim.post(f"/api/v1/interactions/{call2['interaction']['id']}/continue", {"case_number": number}))
     record(
         kim.post(

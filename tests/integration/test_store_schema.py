@@ -37,6 +37,7 @@ def test_upgrade_from_previous_head_keeps_data(database_url: str) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("DROP FUNCTION IF EXISTS sori_access_log_guard() CASCADE"))
             conn.execute(text("DROP FUNCTION IF EXISTS sori_case_events_guard() CASCADE"))
+            conn.execute(text("DROP FUNCTION IF EXISTS sori_identity_attempts_guard() CASCADE"))
     script = ScriptDirectory.from_config(migrate.alembic_config(database_url))
     head = script.get_revision(migrate.head_revision())
     previous = head.down_revision
@@ -140,3 +141,19 @@ def test_case_events_cannot_be_updated(system: System) -> None:
         uow.commit()
     with pytest.raises(DatabaseError, match="append-only"), system.engine.begin() as conn:
         conn.execute(text("UPDATE case_events SET actor = 'someone-else'"))
+
+
+def test_identity_attempts_cannot_be_rewritten(system: System) -> None:
+    """The audit of identity checks is what the lock-outs count: nobody may turn a failure into a success."""
+    with system.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO identity_attempts (at, agent_id, citizen_id, interaction_id, method, outcome) "
+                "VALUES (:at, 1, 1, 1, 'resident-number', 'failed')"
+            ),
+            {"at": system.clock()},
+        )
+    with pytest.raises(DatabaseError, match="append-only"), system.engine.begin() as conn:
+        conn.execute(text("UPDATE identity_attempts SET outcome = 'verified'"))
+    with system.engine.connect() as conn:
+        assert conn.execute(text("SELECT outcome FROM identity_attempts")).scalar() == "failed"

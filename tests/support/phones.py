@@ -8,24 +8,26 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sori.seed.demo import DEMO_PASSWORD
-
 
 class Softphone:
-    def __init__(self, edge_port: int, logins: Iterable[str], wav: Path, record_dir: Path, talk_s: float | None = None):
+    def __init__(self, edge_port: int, logins: Iterable[str], wav: Path, record_dir: Path, talk_s: float | None = None,
+                 *, passwords: Mapping[str, str], replies: Iterable[Path] = ()):  # fmt: skip
+        """``passwords``: each login's SIP password (the demo seed's: ``stack["sip_passwords"]``), on stdin.
+        ``replies``: the agents take turns with the caller, saying these in order, instead of looping ``wav``."""
         self.logins = list(logins)
-        agents = [{"login": login, "password": DEMO_PASSWORD, "answer_after_s": 0.3, "talk_s": talk_s}
+        agents = [{"login": login, "password": passwords[login], "answer_after_s": 0.3, "talk_s": talk_s}
                   for login in self.logins]  # fmt: skip
         record_dir.mkdir(parents=True, exist_ok=True)
         self.events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "telephony.phones.softphone", "--edge", f"127.0.0.1:{edge_port}",
-             "--wav", str(wav), "--record-dir", str(record_dir)],
+             "--wav", str(wav), "--record-dir", str(record_dir),
+             *(["--replies", *map(str, replies)] if replies else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         assert self.process.stdin is not None

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from integrations.sms.memory import InMemorySmsGateway
 from sori.config import load_settings
 from sori.wiring import System, build_system
 
@@ -35,4 +36,7 @@ def make_system(url: str, state_dir: Path, clock: FakeClock | None = None, **ove
         **overrides,
     }
     settings = load_settings(state_dir=state_dir, database={"url": url}, privacy={"rrn_hash_key": TEST_KEY}, **options)
-    return build_system(settings, clock=clock or FakeClock())
+    system = build_system(settings, clock=clock or FakeClock())
+    system.sms = InMemorySmsGateway(system.clock)  # no reference-service process beside every test API
+    system.cti.strict = True  # a CTI event with a key outside its vocabulary fails the test that caused it
+    return system

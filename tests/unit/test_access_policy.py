@@ -24,7 +24,7 @@ REQUESTS = [None, *Purpose]
 REASON = "민원 이력 확인"
 
 
-def serving(verified: bool, interaction_id: int = 42) -> Interaction:
+def serving(verified: bool, interaction_id: int = 42, method: str = "resident-number") -> Interaction:
     return Interaction(
         channel=Channel.INBOUND_CALL,
         center_code="ACRC110",
@@ -33,7 +33,7 @@ def serving(verified: bool, interaction_id: int = 42) -> Interaction:
         agent_id=1,
         verified_at=NOW if verified else None,
         verified_by=1 if verified else None,
-        verified_method="rrn" if verified else None,
+        verified_method=method if verified else None,
         id=interaction_id,
     )
 
@@ -249,3 +249,28 @@ def test_decision_invariants(
 )
 def test_visible_detail(scope: Scope, own_center: str | None, item_centers: set[str], expected: str) -> None:
     assert visible_detail(scope, own_center, item_centers) == expected
+
+
+@pytest.mark.parametrize("method", ["birth-date-and-name", "identity-document", "simple-auth", "rrn"])
+def test_a_check_recorded_on_the_agents_word_unlocks_nothing(method: str) -> None:
+    """Contacts verified before evidence was required (the agent's attestation) count as unverified."""
+    actor = Actor(center_code="ACRC110", role=Role.AGENT, login="kim", agent_id=1)
+    decision = decide_citizen_access(actor, serving(verified=True, method=method), None, None)
+    assert decision.scope is Scope.ALL_CENTERS_SUMMARY
+
+
+@pytest.mark.parametrize("method", ["resident-number", "sms-code"])
+def test_evidence_unlocks_all_centers(method: str) -> None:
+    actor = Actor(center_code="ACRC110", role=Role.AGENT, login="kim", agent_id=1)
+    assert decide_citizen_access(actor, serving(True, method=method), None, None).scope is Scope.ALL_CENTERS
+
+
+def test_a_stated_reason_is_logged_without_the_numbers_that_identify_a_person() -> None:
+    from crm.access.views import mask_reason
+
+    assert mask_reason("민원인 900101-1234567 재문의, 010-1234-5678 회신") == (
+        "민원인 ******-******* 재문의, 0**-****-**** 회신"
+    )
+    assert mask_reason("02 987 6543 확인") == "0**-****-**** 확인"
+    assert mask_reason("2026년 3월 민원 12건 점검") == "2026년 3월 민원 12건 점검"
+    assert mask_reason(None) is None

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from analytics.documents import DocChannel, Document, Filters, SearchResult
 from analytics.search.sqlite_index import SqliteIndex
 from analytics.trends.report import ReportData, build_report
 from crm.calendar import SEOUL
 from dashboard.analyst import BadQuery, build_analyst_app, parse_query, report_href, report_view, search_view
+from dashboard.csrf import FIELD, NONCE_COOKIE, LoginCsrf
 from dashboard.ports import ANALYST_ROLES, LoginRefused, NoData, ReportQuery, Viewer
 from dashboard.server import COOKIE, build_server
 
@@ -133,6 +137,14 @@ class MemorySessions:
         self.tokens.pop(token, None)
 
 
+def log_in(client: FlaskClient, data: dict[str, str], base_url: str = "http://localhost") -> TestResponse:
+    """Post the login form as a browser does: first the page (its CSRF token and pre-session cookie)."""
+    page = client.get("/login", base_url=base_url)
+    found = re.search(rf'name="{FIELD}" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and found is not None
+    return client.post("/login", data={**data, FIELD: found.group(1)}, base_url=base_url)
+
+
 @pytest.fixture
 def app() -> Iterator[tuple[Flask, MemorySessions]]:
     sessions = MemorySessions()
@@ -152,17 +164,17 @@ def test_the_gate_sends_strangers_to_login_and_keeps_agents_out(app: tuple[Flask
     bundles = client.get("/analytics/_dash-component-suites/dash/deps/polyfill@7.v4_4_1m1.12.1.min.js")
     assert bundles.status_code != 401 and bundles.status_code != 302, "Dash's own JavaScript needs no session"
     assert client.get("/analytics/report.html/_dash-component-suites/x").status_code == 401, "no way around the gate"
-    refused = client.post("/login", data={"login": "ana", "password": "no"})
+    refused = log_in(client, {"login": "ana", "password": "no"})
     assert refused.status_code == 401 and "아이디 또는 비밀번호가 틀렸습니다." in refused.text
-    assert client.post("/login", data={"login": "", "password": ""}).status_code == 400
+    assert log_in(client, {"login": "", "password": ""}).status_code == 400
 
     agent = server.test_client()
-    assert agent.post("/login", data={"login": "kim", "password": "pw"}).status_code == 302
+    assert log_in(agent, {"login": "kim", "password": "pw"}).status_code == 302
     assert agent.get("/analytics/").status_code == 403
     assert agent.get("/analytics/report.html?from=2026-03-01&to=2026-03-02").status_code == 403
 
     analyst = server.test_client()
-    done = analyst.post("/login", data={"login": "ana", "password": "pw", "next": "/analytics/report.html?x=1"})
+    done = log_in(analyst, {"login": "ana", "password": "pw", "next": "/analytics/report.html?x=1"})
     assert done.headers["location"] == "/analytics/report.html?x=1"
     assert analyst.get("/analytics/").status_code == 200
     report = analyst.get("/analytics/report.html?from=2026-03-01&to=2026-03-02")
@@ -178,5 +190,83 @@ def test_the_gate_sends_strangers_to_login_and_keeps_agents_out(app: tuple[Flask
                                     "javascript:alert(1)"])
 def test_login_never_redirects_off_the_dashboards(app: tuple[Flask, MemorySessions], target: str) -> None:
     server, _ = app
-    done = server.test_client().post("/login", data={"login": "ana", "password": "pw", "next": target})
+    done = log_in(server.test_client(), {"login": "ana", "password": "pw", "next": target})
     assert done.status_code == 302 and done.headers["location"] == "/analytics/"
+
+
+def test_the_login_form_needs_its_csrf_token_and_the_matching_pre_session_cookie(
+    app: tuple[Flask, MemorySessions],
+) -> None:
+    server, sessions = app
+    client = server.test_client()
+    missing = client.post("/login", data={"login": "ana", "password": "pw"})
+    assert missing.status_code == 403 and "로그인 화면이 만료되었거나 올바르지 않은 요청입니다" in missing.text
+    assert not sessions.tokens, "no session without the form's token"
+    assert client.get_cookie(NONCE_COOKIE) is not None, "the refusal is a fresh form to try again"
+
+    page = server.test_client().get("/login")
+    token = re.search(rf'name="{FIELD}" value="([^"]+)"', page.text)
+    assert token is not None
+    forged = server.test_client()  # the token of someone else's page, without their cookie
+    assert forged.post("/login", data={"login": "ana", "password": "pw", FIELD: token.group(1)}).status_code == 403
+    stranger = server.test_client()
+    stranger.get("/login")
+    wrong = stranger.post("/login", data={"login": "ana", "password": "pw", FIELD: token.group(1)[:-1] + "0"})
+    assert wrong.status_code == 403 and not sessions.tokens
+    assert log_in(stranger, {"login": "ana", "password": "pw"}).status_code == 302 and len(sessions.tokens) == 1
+
+
+def test_a_csrf_token_expires_and_is_bound_to_the_server_key() -> None:
+    now = [1_000_000.0]
+    forms = LoginCsrf(b"k" * 32, max_age_s=600, clock=lambda: now[0])
+    token = forms.token("nonce")
+    assert forms.valid("nonce", token) and not forms.valid("other", token)
+    assert not LoginCsrf(b"x" * 32, clock=lambda: now[0]).valid("nonce", token)
+    now[0] += 601
+    assert not forms.valid("nonce", token)
+    assert not forms.valid("nonce", None) and not forms.valid(None, token) and not forms.valid("nonce", "x.y")
+
+
+def _cookies(reply: TestResponse) -> dict[str, str]:
+    return {header.split("=", 1)[0]: header for header in reply.headers.getlist("Set-Cookie")}
+
+
+@pytest.mark.parametrize(
+    ("setting", "base_url", "headers", "secure"),
+    [
+        ("auto", "https://localhost", {}, True),
+        ("auto", "http://localhost", {"X-Forwarded-Proto": "https"}, True),
+        ("auto", "http://localhost", {}, False),
+        (True, "http://localhost", {}, True),
+        (False, "https://localhost", {}, False),
+    ],
+)
+def test_cookies_are_secure_over_tls_and_as_configured(
+    setting: bool | str, base_url: str, headers: dict[str, str], secure: bool
+) -> None:
+    sessions = MemorySessions()
+    server = build_server(sessions, {"/analytics/": ANALYST_ROLES}, home="/analytics/",
+                          secure_cookie=setting)  # type: ignore[arg-type]  # fmt: skip
+    client = server.test_client()
+    page = client.get("/login", base_url=base_url, headers=headers)
+    token = re.search(rf'name="{FIELD}" value="([^"]+)"', page.text)
+    assert token is not None
+    reply = client.post("/login", data={"login": "ana", "password": "pw", FIELD: token.group(1)}, base_url=base_url,
+                        headers=headers)  # fmt: skip
+    assert reply.status_code == 302
+    for cookie in (_cookies(page)[NONCE_COOKIE], _cookies(reply)[COOKIE]):
+        assert ("; Secure" in cookie) is secure, cookie
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_a_deeply_nested_callback_body_is_a_400_not_a_500(app: tuple[Flask, MemorySessions]) -> None:
+    server, _ = app
+    analyst = server.test_client()
+    assert log_in(analyst, {"login": "ana", "password": "pw"}).status_code == 302
+    deep = b"[" * 10_000 + b"]" * 10_000
+    update = "/analytics/_dash-update-component"
+    reply = analyst.post(update, data=deep, content_type="application/json")
+    assert reply.status_code == 400 and reply.json is not None and reply.json["error"] == "json-too-deep"
+    assert reply.json["message"] == "요청 본문의 JSON이 너무 깊게 중첩되어 있습니다."
+    stranger = server.test_client().post(update, data=deep, content_type="application/json")
+    assert stranger.status_code == 401, "the session is checked first"

@@ -125,3 +125,12 @@ def test_documents_stream_oldest_first_and_delete_removes(index: SearchIndex) ->
     assert [d.doc_id for d in index.documents(Filters(equals={"category": "고용"}))] == ["f", "e"]
     assert index.delete(["e", "missing"]) == 1
     assert index.get("e") is None and index.search(["서류"], Filters()).total == 0
+
+
+def test_erase_removes_documents_for_good_and_counts_those_that_existed(index: SearchIndex) -> None:
+    assert index.erase(["c", "d", "missing"]) == 2
+    assert index.get("c") is None and index.get("d") is None
+    assert index.search(["종합소득세"], Filters()).total == 0
+    assert index.count(Filters(equals={"channel": "phone"})) == 0
+    assert index.search(["주민등록등본"], Filters()).total == 2, "other documents stay"
+    assert index.erase([]) == 0 and index.erase(["c"]) == 0

@@ -84,7 +84,11 @@ class FakeElasticsearch(BaseHTTPRequestHandler):
         if path.endswith("/_bulk"):
             items = [
                 {"index": {"_id": a["index"]["_id"], "status": 201, "result": "created"}} for a in body if "index" in a
-            ]
+            ] + [  # of deletes, only call:7 exists
+                {"delete": {"_id": a["delete"]["_id"], "status": 200 if a["delete"]["_id"] == "call:7" else 404,
+                            "result": "deleted" if a["delete"]["_id"] == "call:7" else "not_found"}}
+                for a in body if "delete" in a
+            ]  # fmt: skip
             return self._reply(200, {"took": 3, "errors": False, "items": items})
         if self.command == "PUT" and path.count("/") == 1:
             self.aliases.update(body.get("aliases", {}) if body else {})
@@ -93,6 +97,8 @@ class FakeElasticsearch(BaseHTTPRequestHandler):
             return self._reply(200, {"_index": "sori-docs-v1", "_id": "call:7", "found": True, "_source": SOURCE})
         if "/_doc/" in path:
             return self._reply(404, {"_index": "sori-docs-v1", "_id": path.rsplit("/", 1)[1], "found": False})
+        if path.endswith("/_forcemerge"):
+            return self._reply(200, {"_shards": {"total": 1, "successful": 1, "failed": 0}})
         if path.endswith("/_count"):
             return self._reply(200, {"count": 42, "_shards": {"total": 1, "successful": 1, "failed": 0}})
         if path.endswith("/_search"):
@@ -220,3 +226,19 @@ def test_queries_and_aggregations_have_the_documented_shapes(fake: tuple[str, li
     assert index.get("call:8") is None
     assert [d.doc_id for d in index.documents(period)] == ["call:7"]
     assert log[-1]["body"]["search_after"] is not None, "pages with search_after"
+
+
+def test_erase_deletes_then_expunges_the_deleted_documents_from_the_segments(
+    fake: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, log = fake
+    index = ElasticIndex(url, prefix="sori")
+    assert index.erase(["call:7", "call:8"]) == 1, "only the documents that existed count"
+    bulk, merge = log[-2], log[-1]
+    assert bulk["path"] == "/_bulk" and bulk["query"]["refresh"] == ["true"]
+    assert bulk["body"] == [{"delete": {"_index": "sori-docs", "_id": "call:7"}},
+                            {"delete": {"_index": "sori-docs", "_id": "call:8"}}]  # fmt: skip
+    assert merge["method"] == "POST" and merge["path"] == "/sori-docs/_forcemerge"
+    assert merge["query"]["only_expunge_deletes"] == ["true"] and merge["query"]["wait_for_completion"] == ["true"]
+    calls = len(log)
+    assert index.erase([]) == 0 and len(log) == calls, "nothing to delete: no request, no merge"

@@ -133,3 +133,31 @@ def test_equal_scores_rank_newest_first_however_many_tie(tmp_path: Path) -> None
         assert found.total == 300
         assert [h.doc_id for h in found.hits] == [d.doc_id for d in newest[offset : offset + 20]]
     index.close()
+
+
+def _on_disk(directory: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in sorted(directory.iterdir()) if path.is_file())
+
+
+def test_erased_documents_leave_no_text_in_the_files(tmp_path: Path) -> None:
+    """A plain delete leaves the tokens in the full-text segments; erase leaves no byte of the document in the
+    database, its write-ahead log or free pages, even of a version it replaced."""
+    secret = Document(doc_id="call:9", channel=DocChannel.PHONE, received_at=dt.datetime(2026, 3, 2, tzinfo=SEOUL),
+                      title="보일러 문의", body="쿼카와플레이크 보일러", tokens=("쿼카와플레이크", "보일러"),
+                      source="case-store")  # fmt: skip
+    for name, erase in (("deleted", False), ("erased", True)):
+        directory = tmp_path / name
+        index = SqliteIndex(directory / "index.db")
+        index.upsert(corpus())
+        index.upsert([dataclasses.replace(secret, body="쿼카와플레이크 메모", tokens=("쿼카와플레이크", "메모"))])
+        index.upsert([secret])  # replaced: the transcript arrived
+        index.upsert(corpus(80)[60:])  # later segments
+        if erase:
+            assert index.erase(["call:9"]) == 1
+        else:
+            assert index.delete(["call:9"]) == 1
+        assert index.search(["쿼카와플레이크"], Filters()).total == 0
+        found = "쿼카와플레이크".encode() in _on_disk(directory)
+        assert found is not erase, name
+        assert index.search(["보일러"], Filters()).total == 0 and index.search(["발급"], Filters()).total == 40
+        index.close()

@@ -20,6 +20,7 @@ from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
 from tests.support.browser import chromium
 from tests.support.dashboard import callback_body, report_total
+from tests.support.dashboard_login import post_login
 from tests.support.system import FakeClock
 from tests.support.trend_index import PHONE, SURGE, TOTAL, build_index
 
@@ -105,8 +106,7 @@ def test_an_agent_is_refused_in_chromium(dashboard: str) -> None:
 
 def session(base: str, login: str, password: str = PASSWORD) -> requests.Session:
     client = requests.Session()
-    reply = client.post(f"{base}/dashboard/login", data={"login": login, "password": password}, allow_redirects=False,
-                        timeout=30)  # fmt: skip
+    reply = post_login(client, base, {"login": login, "password": password}, allow_redirects=False)
     assert reply.status_code == 302 and reply.headers["location"] == "/dashboard/analytics/", reply.text
     cookie = reply.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/dashboard" in cookie
@@ -120,10 +120,10 @@ def test_the_gate_the_callbacks_role_check_and_bad_input_over_http(dashboard: st
     assert anonymous.status_code == 401 and anonymous.json()["error"] == "unauthorized"
     assert requests.get(f"{base}/dashboard/analytics/report.html", allow_redirects=False, timeout=30).status_code == 302
 
-    wrong = requests.post(f"{base}/dashboard/login", data={"login": "ana", "password": "nope"}, timeout=30)
+    wrong = post_login(requests.Session(), base, {"login": "ana", "password": "nope"})
     assert wrong.status_code == 401 and "아이디 또는 비밀번호가 틀렸습니다." in wrong.text
-    evil = requests.post(f"{base}/dashboard/login", data={"login": "ana", "password": PASSWORD,
-                         "next": "//evil.example/x"}, allow_redirects=False, timeout=30)  # fmt: skip
+    evil = post_login(requests.Session(), base, {"login": "ana", "password": PASSWORD, "next": "//evil.example/x"},
+                      allow_redirects=False)
     assert evil.headers["location"] == "/dashboard/analytics/", "never redirected off the dashboards"
 
     agent = session(base, "kim")

@@ -142,6 +142,7 @@ class SippFactory:
         variables: dict[str, str] | None = None,
         code: str | None = None,
         auth: tuple[str, str] | None = None,
+        local_ip: str = "127.0.0.1",
     ) -> Sipp:
         name = f"{Path(scenario).stem}-{local_port}-{uuid.uuid4().hex[:6]}"
         text = (SCENARIOS / scenario).read_text()
@@ -150,7 +151,7 @@ class SippFactory:
         script = self.workdir / f"{name}.xml"
         script.write_text(text)
         trace, errors = self.workdir / f"{name}.msg", self.workdir / f"{name}.err"
-        argv = [SIPP, "-sf", str(script), "-i", "127.0.0.1", "-p", str(local_port), "-t", transport]
+        argv = [SIPP, "-sf", str(script), "-i", local_ip, "-p", str(local_port), "-t", transport]
         argv += ["-m", str(calls), "-nostdin", "-timeout", "30s", "-timeout_error", "-max_recv_loops", "100"]
         argv += ["-trace_msg", "-message_file", str(trace), "-trace_err", "-error_file", str(errors), "-nr"]
         if service is not None:

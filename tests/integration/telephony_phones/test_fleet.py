@@ -87,6 +87,9 @@ def test_fleet_groups_agents_by_four_registers_them_and_stops_every_phone(
     ]
     pids = rt.call(fleet.pids)
     assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    for pid in pids:  # the SIP passwords went to the phones on stdin, never on their command lines (ps shows argv)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert b"telephony.phones.softphone" in cmdline and b"pw-" not in cmdline and b"wrong" not in cmdline
 
     # A call through the edge to a4 (the first process's last agent): it answers, talks 1 s and hangs up.
     uac = start_sipp(workdir, edge.address, worker_call("a4", {"X-Sori-Case": "C-1"}, tones["caller"], True),

@@ -61,7 +61,7 @@ class FakeStore:
 
 def board(info: CallerInfo | None = None) -> tuple[Switchboard, FakePool, FakeStore, task.Clock]:
     pool, clock = FakePool(), task.Clock()
-    store = FakeStore(info or CallerInfo("010-5000-0002", "01050000002", "010-****-0002", None, 7, None))
+    store = FakeStore(info or CallerInfo("010-5000-0002", "01050000002", "010-****-0002", None, 7))
 
     def prompts(part: PromptPart) -> defer.Deferred[Path]:
         return defer.succeed(Path(f"/p/{abs(hash(part.text))}.wav"))
@@ -73,7 +73,8 @@ def board(info: CallerInfo | None = None) -> tuple[Switchboard, FakePool, FakeSt
         pool=pool, flows=load_flows(shipped_flows_dir()), centers=CENTERS, calendar=WorkCalendar(),
         store=store,  # type: ignore[arg-type]
         db=lambda f, *a: defer.maybeDeferred(f, *a), prompts=prompts, self_service=ports, scheduler=clock,
-        clock=lambda: NOW, hold_music=lambda: defer.succeed(Path("/p/hold.wav")), events=CtiBus(lambda: NOW),
+        clock=lambda: NOW, hold_music=lambda: defer.succeed(Path("/p/hold.wav")),
+        events=CtiBus(lambda: NOW, strict=True),
     )  # fmt: skip
     return switchboard, pool, store, clock
 
@@ -161,7 +162,8 @@ def test_a_caller_waiting_for_an_agent_hears_hold_music_and_is_abandoned_in_queu
     assert [e.kind for e in events] == [CtiKind.CALL_OFFERED, CtiKind.CALL_ANSWERED, CtiKind.CALL_QUEUED,
                                         CtiKind.CALL_ENDED]  # fmt: skip
     assert {e.center for e in events} == {"NTS126"} and {e.call_id for e in events} == {"w1.1@edge"}
-    assert events[1].data["caller"] == "010-****-0002" and events[2].data["skill"] == "general"
+    assert events[1].data == {"by": "ivr"} and events[2].data["skill"] == "general", "no caller number, not even masked"
+    assert not [e for e in events if "0002" in repr(e)]
     assert events[-1].data["disposition"] == "abandoned-in-queue"
 
 
@@ -175,7 +177,9 @@ def test_calls_of_a_lost_worker_are_recorded_as_worker_lost() -> None:
 
 
 def test_an_open_case_is_offered_and_continuing_it_is_recorded_on_the_case() -> None:
-    info = CallerInfo("010-5000-0002", "01050000002", "010-****-0002", None, 7, "2026-NTS126-12")
+    info = CallerInfo(
+        "010-5000-0002", "01050000002", "010-****-0002", None, 7, (("2026-NTS126-12", frozenset({"NTS126"})),)
+    )
     switchboard, pool, store, _ = board(info)
     incoming(switchboard, "NTS126", "126")
     event(switchboard, "PlaybackDone", playback_id=pool.last_play())  # notice
@@ -184,3 +188,17 @@ def test_an_open_case_is_offered_and_continuing_it_is_recorded_on_the_case() -> 
     (contact,) = store.recorded
     assert contact.case_number == "2026-NTS126-12"
     assert media.Play.__name__ in pool.names()
+
+
+def test_a_center_offers_only_the_cases_it_may_continue() -> None:
+    """Another center's open case is not offered: only the owner, or a center it was handed to, continues it."""
+    info = CallerInfo(
+        "010-5000-0002", "01050000002", "010-****-0002", None, 7, (("2026-NTS126-12", frozenset({"NTS126"})),)
+    )
+    switchboard, pool, store, _ = board(info)
+    incoming(switchboard, "ACRC110", "110")
+    event(switchboard, "PlaybackDone", playback_id=pool.last_play())  # notice
+    event(switchboard, "DtmfReceived", digit="1")  # at 110, "1" is not 이전 상담 이어서 하기
+    hang_up(switchboard)
+    (contact,) = store.recorded
+    assert contact.case_number is None

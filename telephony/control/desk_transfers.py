@@ -1,0 +1,229 @@
+"""The desk's transfers and hold: blind (to another center's queue or menu, or outside the platform by REFER
+with the case in ``User-to-User``) and warm (the caller waits on hold while the agent consults the receiving
+agent, a third leg in the same worker). The case and the sender's summary go with the caller (a hand-off,
+written by one short unit of work); a call has at most one transfer in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from twisted.internet import defer
+
+from crm.cases.model import Disposition
+from crm.errors import Conflict, DomainError, ValidationFailed
+from telephony.acd import QueueKey
+from telephony.control.agent_store import HandedOff
+from telephony.control.desk_core import DeskCore
+from telephony.control.desk_model import (
+    AgentLeg,
+    Conversation,
+    NoMediaCapacity,
+    TransferInProgress,
+    uui,
+)
+from telephony.cti.bus import CtiKind
+from telephony.media import protocol as media
+
+log = logging.getLogger("sori.desk")
+
+
+class Transfers(DeskCore):
+    # -- agent actions on their call (HTTP API) ---------------------------------------------------
+    def hold(self, login: str, on: bool) -> dict[str, Any]:
+        conv = self._talking(login)
+        if conv.consult is not None or conv.transferring:
+            raise TransferInProgress("this call is being transferred: complete or cancel the transfer first")
+        assert conv.agent is not None
+        if on and not conv.held:
+            conv.held = True
+            self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
+            self._hold(conv)
+            self._publish(CtiKind.CALL_HELD, conv, held=True)
+        elif not on and conv.held:
+            conv.held = False
+            self._unhold(conv)
+            self._command(conv, media.Bridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
+            self._publish(CtiKind.CALL_HELD, conv, held=False)
+        return self._call_view(conv)
+
+    def transfer(
+        self,
+        login: str,
+        *,
+        mode: str,
+        summary: str,
+        to_center: str | None = None,
+        to_queue: str | None = None,
+        to_uri: str | None = None,
+    ) -> defer.Deferred[dict[str, Any]]:
+        """Blind or warm transfer of the agent's caller; the Deferred fires once the case is handed off."""
+        conv = self._talking(login)
+        if conv.consult is not None or conv.transferring:
+            raise TransferInProgress("a transfer of this call is already in progress")
+        if not summary.strip():
+            raise ValidationFailed("a transfer needs a summary for the receiving agent")
+        if to_uri is not None:
+            if mode != "blind" or to_center is not None:
+                raise ValidationFailed("a transfer outside the platform is blind and names only to_uri")
+            return self._external(conv, to_uri, summary)
+        if to_center is None:
+            raise ValidationFailed("name the receiving center (to_center) or an outside address (to_uri)")
+        if mode == "warm":
+            if to_queue is None:
+                raise ValidationFailed("a warm transfer goes to a queue (to_queue) of the receiving center")
+            if self.media is None or self.media.worker_free_slots(conv.caller.worker_id) < 1:
+                raise NoMediaCapacity("no call slot left in this caller's media worker for a consultation")
+            self.acd.queue_exists(QueueKey(to_center, to_queue))
+        elif mode != "blind":
+            raise ValidationFailed(f"mode '{mode}': use blind or warm")
+        assert conv.agent is not None and conv.interaction_id is not None
+        agent = self.agents[login]
+        conv.transferring = True  # until the hand-off is written (a short unit of work on the database pool)
+        d = self.db(
+            self.store.hand_off, agent, self.clock(), interaction_id=conv.interaction_id, to_center=to_center,
+            to_queue=to_queue, summary=summary, reason=f"{mode}-transfer",
+        )  # fmt: skip
+
+        def written(result: Any) -> Any:
+            conv.transferring = False
+            return result
+
+        d.addBoth(written)
+        d.addCallback(self._handed_off, conv, mode, to_center, to_queue, summary)
+        return d
+
+    def complete_transfer(self, login: str) -> dict[str, Any]:
+        conv = self._talking(login)
+        consult = conv.consult
+        if consult is None or not consult.answered or conv.consult_acd_id is None or conv.consult_queue is None:
+            raise Conflict("no answered consultation to complete")
+        assert conv.agent is not None
+        old = conv.agent
+        self._command(conv, media.Unbridge, call_ref_a=old.call_ref, call_ref_b=consult.call_ref)
+        self._leave_agent(conv, Disposition.TRANSFERRED)
+        self._unhold(conv)
+        conv.held = False
+        conv.acd_id, conv.queue = conv.consult_acd_id, conv.consult_queue
+        conv.consult = conv.consult_acd_id = conv.consult_queue = None
+        consult.kind = "talk"
+        conv.agent = consult
+        conv.answered_at = self.clock()
+        conv.interaction_id = None
+        self._command(conv, media.Bridge, call_ref_a=conv.caller.call_ref, call_ref_b=consult.call_ref)
+        self._start_recording(conv)
+        self._start_contact(conv, consult.login)
+        self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="warm", completed=True)
+        return self._call_view(conv)
+
+    def cancel_transfer(self, login: str) -> dict[str, Any]:
+        conv = self._talking(login)
+        consult = conv.consult
+        if consult is None:
+            raise Conflict("no transfer in progress")
+        self._drop_consult(conv)
+        if conv.held:
+            conv.held = False
+            self._unhold(conv)
+            assert conv.agent is not None
+            self._command(conv, media.Bridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
+        self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="warm", cancelled=True)
+        return self._call_view(conv)
+
+    # -- transfers ----------------------------------------------------------------------------------
+    def _handed_off(
+        self, handed: HandedOff, conv: Conversation, mode: str, to_center: str, to_queue: str | None, summary: str
+    ) -> dict[str, Any]:
+        conv.caller.case_number = handed.case_number
+        conv.caller.handoff_id = handed.handoff_id
+        if mode == "warm":
+            assert to_queue is not None
+            self._consult(conv, QueueKey(to_center, to_queue))
+            return self._call_view(conv)
+        # blind: the agent leaves, the caller waits for the receiving center
+        self._leave_agent(conv, Disposition.TRANSFERRED)
+        conv.held = False
+        self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="blind", to_center=to_center, to_queue=to_queue,
+                      case_number=handed.case_number, handoff_id=handed.handoff_id)  # fmt: skip
+        caller = conv.caller
+        caller.center = to_center
+        self.by_leg.pop(caller.call_ref, None)
+        self.by_acd.pop(conv.acd_id, None)
+        conv.ended = True  # this conversation is over; the caller starts a new one
+        if to_queue is not None:
+            self.enqueue(caller, to_queue, priority=5)
+        elif self._resume is not None:
+            self._unhold(conv)
+            self._resume(caller, to_center, handed.case_number)
+        return {"case_number": handed.case_number, "handoff_id": handed.handoff_id, "mode": mode}
+
+    def _consult(self, conv: Conversation, queue: QueueKey) -> None:
+        assert conv.agent is not None
+        conv.held = True
+        self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
+        self._hold(conv)
+        self._publish(CtiKind.CALL_HELD, conv, held=True, consult=True)
+        consult_id = self._new_acd_id(conv.caller.call_ref)
+        conv.consult_acd_id, conv.consult_queue = consult_id, queue
+        self.by_acd[consult_id] = conv
+        self._handle(self.acd.call_arrived(consult_id, queue, self.clock(), priority=10,
+                                           case_number=conv.caller.case_number))  # fmt: skip
+
+    def _consult_answered(self, conv: Conversation, leg: AgentLeg) -> None:
+        assert conv.consult_acd_id is not None and conv.agent is not None
+        try:
+            self._handle(self.acd.call_answered(conv.consult_acd_id, leg.login, self.clock()))
+        except DomainError as error:
+            log.warning("consultation answer refused: %s", error)
+            self._release_leg(conv, leg)
+            return
+        self._command(conv, media.Bridge, call_ref_a=conv.agent.call_ref, call_ref_b=leg.call_ref)
+        self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="warm", consult_agent_id=self._agent_id(leg.login))
+
+    def _drop_consult(self, conv: Conversation) -> None:
+        consult, acd_id = conv.consult, conv.consult_acd_id
+        conv.consult = None
+        conv.consult_acd_id = conv.consult_queue = None
+        if acd_id is not None:
+            self.by_acd.pop(acd_id, None)
+        now = self.clock()
+        if consult is not None:
+            self._release_leg(conv, consult)
+        if acd_id is None:
+            return
+        try:
+            if consult is not None and consult.answered:
+                self._handle(self.acd.call_ended(acd_id, now))
+            else:
+                self._handle(self.acd.call_abandoned(acd_id, now))
+        except DomainError as error:
+            log.info("consultation %s: %s", acd_id, error)
+
+    def _leave_agent(self, conv: Conversation, disposition: Disposition) -> None:
+        """The current agent leaves the call (transfer): their leg hangs up, their contact ends, wrap-up."""
+        leg = conv.agent
+        assert leg is not None
+        login = leg.login
+        self._release_leg(conv, leg)
+        try:
+            self._handle(self.acd.call_ended(conv.acd_id, self.clock()))
+        except DomainError as error:
+            log.info("end of %s ignored: %s", conv.acd_id, error)
+        self._end_contact(conv, login, disposition, dropped=False)
+        conv.agent = None
+
+    def _external(self, conv: Conversation, to_uri: str, summary: str) -> defer.Deferred[dict[str, Any]]:
+        if not to_uri.startswith(("sip:", "sips:", "tel:")):
+            raise ValidationFailed("to_uri must be a sip:, sips: or tel: address")
+        number = conv.caller.case_number
+        headers = {"User-to-User": uui(number or "")}
+        assert conv.agent is not None
+        self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
+        self._leave_agent(conv, Disposition.TRANSFERRED)
+        conv.ended = True
+        self.by_leg.pop(conv.caller.call_ref, None)
+        self.by_acd.pop(conv.acd_id, None)
+        self._command(conv, media.Transfer, call_ref=conv.caller.call_ref, target_uri=to_uri, headers=headers)
+        self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="blind", external=True, case_number=number)
+        return defer.succeed({"case_number": number, "handoff_id": None, "mode": "blind"})

@@ -1,0 +1,57 @@
+"""Calls the telephony layer connected, for HTTP tests that need no SIP.
+
+No client can start a call contact over HTTP: the desk starts the agent's contact through
+``AgentContacts.answered``, with the caller's number from the SIP signalling. These helpers take that
+same store path, only without the SIP legs (a stand-in, said so here: the e2e tests and
+``tests/integration/telephony_calls`` drive it with real calls through Kamailio and pjsua2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.cases.continuity import continuable_cases
+from crm.cases.model import Channel
+from crm.citizens.phone import normalize_phone
+from sori.wiring import System
+from telephony.control.agent_store import AgentContacts, AnsweredCall
+
+_calls = iter(range(1, 10**9))
+
+
+def connect_call(
+    system: System,
+    login: str,
+    phone: str | None,
+    *,
+    channel: Channel = Channel.INBOUND_CALL,
+    case_number: str | None = None,
+) -> dict[str, Any]:
+    """``login`` answers a call from ``phone``; returns what the old start answer held (ids only)."""
+    store = AgentContacts(system.uow, system.policy, system.calendar)
+    agent = next(a for a in store.agents() if a.login == login)
+    now = system.clock()
+    answered = store.answered(
+        agent,
+        now,
+        AnsweredCall(
+            channel=channel,
+            center=agent.center,
+            phone=phone,
+            citizen_id=None,
+            sip_call_id=f"test-{next(_calls)}@edge",
+            queued_at=None,
+            case_number=case_number,
+            handoff_id=None,
+        ),
+    )
+    with system.uow(readonly=True) as uow:
+        candidates = [c.id for c in uow.citizens.by_phone(normalize_phone(phone).digits)] if phone else []
+        chosen = answered.citizen_id
+        offered = continuable_cases(uow.cases.for_citizen(chosen), now, system.policy) if chosen else []
+    return {
+        "interaction": {"id": answered.interaction_id, "citizen_id": answered.citizen_id},
+        "citizen_candidates": candidates,
+        "continuable_cases": [{"number": c.number, "owner_center": c.owner_center} for c in offered],
+        "case_number": answered.case_number,
+    }
