@@ -18,6 +18,7 @@ from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState, TranscriptionJob
 from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone
+from crm.citizens.pin import CitizenPin
 
 
 class CenterRepository(Protocol):
@@ -130,6 +131,13 @@ class IdentityRepository(Protocol):
     def latest_challenge(self, interaction_id: int) -> IdentityChallenge | None: ...
 
 
+class PinRepository(Protocol):
+    """Citizens' IVR PINs (hash, failure counter, lock), one per citizen."""
+
+    def get(self, citizen_id: int) -> CitizenPin | None: ...
+    def add(self, pin: CitizenPin) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` is explicit; leaving the block without it rolls back."""
 
@@ -159,6 +167,8 @@ class UnitOfWork(Protocol):
     def attestations(self) -> AttestationRepository: ...
     @property
     def identity(self) -> IdentityRepository: ...
+    @property
+    def pins(self) -> PinRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,6 +94,19 @@ class TelephonyConfig(_Section):
     agents_refresh_s: float = Field(30.0, ge=1, le=3600)  # new or deactivated agents reach the edge and desk
     announce_every_s: float = Field(45.0, ge=5, le=600)  # waiting callers hear their position this often
     callback_delay_s: float = Field(60.0, ge=0, le=1800)  # after a drop, wait this long before calling back
+    # Outside destinations an agent may blind-transfer a caller to, by name (e.g. {"police" = "tel:112"}):
+    # agents pick one of these, never type an address.
+    external_destinations: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("external_destinations")
+    @classmethod
+    def _destinations(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, uri in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", name):
+                raise ValueError(f"destination name {name!r}: lower-case letters, digits and '-', at most 40")
+            if not uri.startswith(("sip:", "sips:", "tel:")) or len(uri) > 200:
+                raise ValueError(f"destination {name!r}: a sip:, sips: or tel: address of at most 200 characters")
+        return value
 
 
 class AnalyticsConfig(_Section):

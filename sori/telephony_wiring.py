@@ -19,6 +19,7 @@ from sori.wiring import System
 from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp
 from telephony.control.agent_store import AgentContacts, AgentRecord
 from telephony.control.desk import Desk, DeskSettings
+from telephony.control.pin_enrolment import PinEnrolments
 from telephony.control.service import TelephonyService, WorkerPorts
 from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
@@ -58,6 +59,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
             ring_timeout_s=config.ring_timeout_s,
             callback_delay_s=config.callback_delay_s,
             announce_every_s=config.announce_every_s,
+            external_destinations=dict(config.external_destinations),
         ),
         prompts=lambda part: threads.deferToThread(library.wav, part),
         hold_music=lambda: threads.deferToThread(library.hold_music),
@@ -80,6 +82,10 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         desk=desk,
         recordings_dir=recordings,
         transcribe=settings.analytics.transcribe_calls,
+    )
+    # PINs a caller keys for an agent's enrolment request, on the caller's leg in the board's pool
+    board.enrolments = system.desk.enrolments = PinEnrolments(
+        lambda: board.pool, lambda part: threads.deferToThread(library.wav, part), reactor
     )
     ports = WorkerPorts(config.worker_host, config.worker_port_base, config.workers, config.spare_workers)
     service = TelephonyService(

@@ -83,6 +83,16 @@ def _mark_verified(interaction: Interaction, actor: Actor, now: dt.datetime, met
     interaction.verified_at = now
 
 
+def _conclude(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, interaction: Interaction, method: VerificationMethod, ok: bool
+) -> bool:
+    """Record the check's outcome (and, when it held, who verified the contact how and when)."""
+    if ok:
+        _mark_verified(interaction, actor, now, method)
+    _audit(uow, actor, now, interaction, method, Outcome.VERIFIED if ok else Outcome.FAILED)
+    return ok
+
+
 def verify_resident_number(
     uow: UnitOfWork,
     actor: Actor,
@@ -104,10 +114,7 @@ def verify_resident_number(
     citizen = uow.citizens.get(interaction.citizen_id) if interaction.citizen_id is not None else None
     stored = citizen.rrn_hash if citizen is not None and citizen.rrn_hash else "0" * 64
     ok = hmac.compare_digest(given, stored) and citizen is not None and citizen.rrn_hash is not None
-    if ok:
-        _mark_verified(interaction, actor, now, method)
-    _audit(uow, actor, now, interaction, method, Outcome.VERIFIED if ok else Outcome.FAILED)
-    return ok
+    return _conclude(uow, actor, now, interaction, method, ok)
 
 
 def prepare_code(
@@ -169,10 +176,7 @@ def verify_code(
         ok = challenge.citizen_id == interaction.citizen_id and code_matches(key, challenge, code)
         if ok:
             challenge.used_at = now
-    if ok:
-        _mark_verified(interaction, actor, now, method)
-    _audit(uow, actor, now, interaction, method, Outcome.VERIFIED if ok else Outcome.FAILED)
-    return ok
+    return _conclude(uow, actor, now, interaction, method, ok)
 
 
 def register_on_contact(

@@ -10,14 +10,17 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from crm.actor import Actor
 from crm.agents.model import Role
+from crm.api.params import QueryParam, check_parameters, parse_integer
 from crm.errors import ValidationFailed
+
+__all__ = ["ALL_ROLES", "STAFF", "ApiRequest", "Handler", "Later", "QueryParam", "Reply", "Route", "Router"]
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -75,29 +78,21 @@ class ApiRequest(Generic[B]):
 
     def param_int(self, name: str) -> int:
         """A path parameter that must be a positive integer (an id)."""
-        text = self.params[name]
-        if not text.isdigit() or len(text) > 18:
+        value = parse_integer(self.params[name])
+        if value is None or value < 0:
             raise ValidationFailed(f"{name} must be a positive integer", parameter=name)
-        return int(text)
+        return value
 
     def q_int(self, name: str, default: int | None, low: int, high: int) -> int | None:
         text = self.q(name)
         if text is None:
             return default
-        if not re.fullmatch(r"-?\d{1,18}", text):
+        value = parse_integer(text)
+        if value is None:
             raise ValidationFailed(f"query parameter '{name}' must be an integer", parameter=name)
-        value = int(text)
         if not low <= value <= high:
             raise ValidationFailed(f"query parameter '{name}' must be between {low} and {high}", parameter=name)
         return value
-
-
-@dataclass(frozen=True)
-class QueryParam:
-    name: str
-    description: str
-    schema: dict[str, Any]
-    required: bool = False
 
 
 @dataclass
@@ -125,6 +120,8 @@ class Route:
     body: type[BaseModel] | None = None
     responses: Mapping[int, type[BaseModel] | None] = field(default_factory=dict)
     query: tuple[QueryParam, ...] = ()
+    # Path parameters' schemas where the name's default (crm.api.params.PATH_PARAMS) does not fit.
+    path_params: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     idempotent_post: bool = True  # honours Idempotency-Key
     writes: bool = True  # False: read-only transaction (no access-log rows written)
@@ -143,9 +140,10 @@ class Router:
         self.routes: list[Route] = []
 
     def add(self, route: Route) -> None:
+        """Register ``route``; its handler runs only once the path and query parameters match their schemas."""
         if any(r.method == route.method and r.template == route.template for r in self.routes):
             raise ValueError(f"duplicate route {route.method} {route.template}")
-        self.routes.append(route)
+        self.routes.append(replace(route, handler=_checking_parameters(route)))
 
     def route(self, method: str, template: str, **options: Any) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -165,3 +163,14 @@ class Router:
                 return route, found.groupdict(), []
             allowed.append(route.method)
         return None, {}, allowed
+
+
+def _checking_parameters(route: Route) -> Handler:
+    """``route``'s handler behind the check of its parameters against the schemas the document states."""
+    handler = route.handler
+
+    def checked(req: ApiRequest[Any], uow: Any) -> Reply | Later:
+        check_parameters(req.params, req.query, route.path_params, route.query)
+        return handler(req, uow)
+
+    return checked

@@ -10,8 +10,12 @@ from pydantic.json_schema import models_json_schema
 
 from crm.api.errors import STATUS_BY_CODE
 from crm.api.kit import Router
+from crm.api.params import NUL_FREE, path_schema
 from crm.api.schemas import ErrorOut
 
+# What crm.api.resource takes: 1-200 characters, not all of them white space as Python's str.strip() sees it
+# (ECMA's \s plus the separators U+001C-U+001F and U+0085; a header is Latin-1, so U+FEFF never occurs).
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "[^\\s\\x1c-\\x1f\\x85]"}
 _REASONS = {
     200: "OK",
     201: "Created",
@@ -40,6 +44,9 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
     ordered = sorted(models, key=lambda m: m.__name__)
     keys = [(m, "validation" if _is_input(router, m) else "serialization") for m in ordered]
     _, definitions = models_json_schema(keys, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+    for taken, mode in keys:
+        if mode == "validation":
+            _nul_free_strings(definitions.get("$defs", {}).get(taken.__name__, {}))
     paths: dict[str, dict[str, Any]] = {}
     for route in router.routes:
         operation: dict[str, Any] = {
@@ -49,7 +56,7 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
             "responses": {},
         }
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {"name": name, "in": "path", "required": True, "schema": path_schema(name, route.path_params)}
             for name in re.findall(r"\{(\w+)\}", route.template)
         ]
         parameters += [
@@ -62,8 +69,9 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "description": "repeat a POST safely: the first response is replayed",
-                    "schema": {"type": "string", "maxLength": 200},
+                    "description": "repeat a POST safely: the first response is replayed to you; one key names "
+                    "one request (the same key with another body is 422 idempotency-key-reused)",
+                    "schema": IDEMPOTENCY_KEY_SCHEMA,
                 }
             )
         if parameters:
@@ -85,9 +93,11 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
             elif status != 204:
                 response["content"] = {"application/json": {"schema": {"type": "object"}}}
             operation["responses"][str(status)] = response
-        error_statuses = set(route.errors) | {400, 500, 503}
+        # Every route: a malformed request (400), a body over the limit (413), a parameter, body or
+        # Idempotency-Key its schema refuses, or a body sent to a route that takes none (422).
+        error_statuses = set(route.errors) | {400, 413, 422, 500, 503}
         if route.body is not None:
-            error_statuses |= {413, 415, 422}
+            error_statuses |= {415}
         if route.roles is not None:
             error_statuses |= {401, 403}
         for status in sorted(error_statuses):
@@ -114,6 +124,18 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _nul_free_strings(schema: Any) -> None:
+    """Every free-text string of a request body says what ``crm.api.schemas.In`` enforces: no U+0000."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and not {"pattern", "enum", "const", "format"} & schema.keys():
+            schema["pattern"] = NUL_FREE
+        for value in schema.values():
+            _nul_free_strings(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _nul_free_strings(value)
 
 
 def _is_input(router: Router, model: type[BaseModel]) -> bool:

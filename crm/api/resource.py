@@ -128,7 +128,7 @@ class ApiResource(resource.Resource):
                 self._write(request, reply, route, started, prepared[0])
 
         def failed(failure: Failure) -> None:
-            log.error("unhandled failure", extra={"route": route.template, "exc_text": failure.getTraceback()})
+            log.error("unhandled failure", extra={"route": route.template, "traceback": failure.getTraceback()})
             done(Reply(500, error_body("internal-error", "internal error")))
 
         d.addCallbacks(done, failed)

@@ -15,7 +15,8 @@ from crm.api import schemas as s
 from crm.api.deps import ApiDeps
 from crm.api.errors import ApiError
 from crm.api.kit import ApiRequest, QueryParam, Reply, Router
-from crm.api.routes_core import PURPOSE_PARAM, REASON_PARAM, V1
+from crm.api.params import ID_MAX
+from crm.api.routes_core import CENTER_PARAM, PURPOSE_PARAM, REASON_PARAM, V1
 from crm.cases import contacts
 from crm.cases import services as cases
 from crm.cases.model import Case, parse_case_number
@@ -111,11 +112,11 @@ def register(router: Router, deps: ApiDeps) -> None:
         responses={200: s.CaseListOut},
         errors=(400, 401, 403, 422),
         query=(
-            QueryParam("status", "case status", {"type": "string", "enum": [x.value for x in CaseStatus]}),
-            QueryParam("center", "center code (admins only for other centers)", {"type": "string"}),
-            QueryParam("citizen_id", "only this citizen's cases", {"type": "integer"}),
-            QueryParam("cursor", "next_cursor of the previous page", {"type": "integer"}),
-            QueryParam("limit", "page size, 1-200 (default 50)", {"type": "integer"}),
+            QueryParam.choice("status", "case status", [x.value for x in CaseStatus]),
+            CENTER_PARAM,
+            QueryParam.integer("citizen_id", "only this citizen's cases", 1, ID_MAX),
+            QueryParam.integer("cursor", "next_cursor of the previous page", 1, ID_MAX),
+            QueryParam.integer("limit", "page size", 1, 200, default=50),
         ),
     )(list_cases)
 
@@ -330,7 +331,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         writes=False,
         responses={200: s.CallbackList},
         errors=(401, 403),
-        query=(QueryParam("center", "center code (admins only for other centers)", {"type": "string"}),),
+        query=(CENTER_PARAM,),
     )(callbacks)
 
     def access_log(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
@@ -365,9 +366,9 @@ def register(router: Router, deps: ApiDeps) -> None:
         roles=frozenset({Role.SUPERVISOR, Role.ADMIN}),
         errors=(401, 403),
         query=(
-            QueryParam("citizen_id", "one citizen", {"type": "integer"}),
-            QueryParam("agent", "one agent login", {"type": "string"}),
-            QueryParam("cursor", "next_cursor of the previous page", {"type": "integer"}),
-            QueryParam("limit", "page size, 1-500", {"type": "integer"}),
+            QueryParam.integer("citizen_id", "one citizen", 1, ID_MAX),
+            QueryParam.text("agent", "one agent login", 64),
+            QueryParam.integer("cursor", "next_cursor of the previous page", 1, ID_MAX),
+            QueryParam.integer("limit", "page size", 1, 500, default=100),
         ),
     )(access_log)

@@ -12,6 +12,7 @@ from crm.api import schemas as s
 from crm.api.deps import ApiDeps
 from crm.api.errors import ApiError
 from crm.api.kit import ApiRequest, QueryParam, Reply, Router
+from crm.api.params import PHONE_PATTERN
 from crm.api.routes_core import PURPOSE_PARAM, REASON_PARAM, V1
 from crm.cases import contacts, continuity
 from crm.cases import services as cases
@@ -58,10 +59,16 @@ def register(router: Router, deps: ApiDeps) -> None:
         responses={200: s.ScreenPopOut},
         errors=(400, 401, 403, 422),
         query=(
-            QueryParam("phone", "caller's number in any Korean format", {"type": "string"}, True),
+            QueryParam(
+                "phone",
+                "the caller's number (010-1234-5678, 02-123-4567, …; other Korean written forms are taken too)",
+                {"type": "string", "pattern": PHONE_PATTERN},
+                required=True,
+                checked=False,  # normalize_phone is the check (invalid-phone-number)
+            ),
             PURPOSE_PARAM,
             REASON_PARAM,
-            QueryParam("limit", "contacts per citizen (default 20)", {"type": "integer"}),
+            QueryParam.integer("limit", "contacts per citizen", 1, 100, default=20),
         ),
     )(screen_pop)
 
@@ -145,7 +152,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         query=(
             PURPOSE_PARAM,
             REASON_PARAM,
-            QueryParam("limit", "contacts to return (default 20)", {"type": "integer"}),
+            QueryParam.integer("limit", "contacts to return", 1, 100, default=20),
         ),
     )(get_citizen)
 

@@ -17,14 +17,13 @@ from crm.errors import CenterNotFound, OtherCenter
 from crm.store.uow import SqlUnitOfWork
 
 V1 = "/api/v1"
-PURPOSE_PARAM = QueryParam(
-    "purpose",
-    "why you read this citizen's data (serving is checked, never trusted)",
-    {"type": "string", "enum": [p.value for p in Purpose]},
+PURPOSE_PARAM = QueryParam.choice(
+    "purpose", "why you read this citizen's data (serving is checked, never trusted)", [p.value for p in Purpose]
 )
-REASON_PARAM = QueryParam(
-    "reason", "stated reason, required when you are not serving this citizen", {"type": "string", "maxLength": 500}
+REASON_PARAM = QueryParam.text(
+    "reason", "stated reason (at least 4 characters), required when you are not serving this citizen", 500
 )
+CENTER_PARAM = QueryParam.text("center", "center code (admins only for other centers)", 20)
 
 
 def register(router: Router, deps: ApiDeps) -> None:
@@ -152,7 +151,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         roles=ALL_ROLES,
         writes=False,
         responses={200: s.CenterList},
-        query=(QueryParam("active", "true or false", {"type": "string", "enum": ["true", "false"]}),),
+        query=(QueryParam.choice("active", "true or false", ["true", "false"]),),
         errors=(401,),
     )(centers)
 
@@ -190,6 +189,6 @@ def register(router: Router, deps: ApiDeps) -> None:
         roles=ALL_ROLES,
         writes=False,
         responses={200: s.AgentList},
-        query=(QueryParam("center", "center code (admins only for other centers)", {"type": "string"}),),
+        query=(CENTER_PARAM,),
         errors=(401, 403),
     )(agents)

@@ -1,27 +1,28 @@
-"""Request and response models of the HTTP API (the OpenAPI document is generated from these)."""
+"""Request and response models of the HTTP API (the OpenAPI document is generated from these).
+
+The base models (``In``, ``Out``) and field types are in ``crm.api.fields``; the identity checks' models in
+``crm.api.schemas_identity`` (both re-exported here)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from crm.access.model import AttestationKind, Purpose, Scope
+from crm.access.model import Purpose, Scope
 from crm.agents.model import Role
+from crm.api.fields import CaseNumber, Id, Phone, ResidentNumber, Version, integral
+from crm.api.fields import In as In
+from crm.api.fields import Out as Out
+from crm.api.schemas_identity import AttestationIn as AttestationIn
+from crm.api.schemas_identity import AttestationOut as AttestationOut
+from crm.api.schemas_identity import CodeSentOut as CodeSentOut
+from crm.api.schemas_identity import SendCodeIn as SendCodeIn
+from crm.api.schemas_identity import VerifyIn as VerifyIn
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
-from crm.citizens.model import Sex, VerificationMethod
-
-
-class In(BaseModel):
-    """Request bodies: unknown fields are errors, types are strict."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from crm.citizens.model import Sex
 
 
 class ErrorOut(Out):
@@ -95,16 +96,33 @@ class AgentList(Out):
 
 # -- citizens --------------------------------------------------------------------------------
 class CitizenIn(In):
-    interaction_id: int | None = Field(
-        None, ge=1, description="the contact whose caller this is (required for agents and supervisors)"
+    """A 주민등록번호 carries the birth year: give ``birth_year`` only for a citizen registered without one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"resident_number": {"type": "null"}}},
+                {"properties": {"birth_year": {"type": "null"}}},
+            ]
+        }
+    )
+
+    interaction_id: Id | None = Field(
+        None, description="the contact whose caller this is (required for agents and supervisors: else 403)"
     )
     name: str | None = Field(None, max_length=100)
-    phones: list[str] = Field(default_factory=list, max_length=10)
-    resident_number: str | None = Field(None, max_length=20, description="주민등록번호; stored only hashed and masked")
-    birth_year: int | None = Field(None, ge=1870, le=2100)
+    phones: list[Phone] = Field(default_factory=list, max_length=10)
+    resident_number: ResidentNumber | None = Field(None, description="주민등록번호; stored only hashed and masked")
+    birth_year: Annotated[int, Field(ge=1870, le=2100), BeforeValidator(integral)] | None = None
     sex: Sex | None = None
     region_sido: str | None = Field(None, max_length=40)
     region_sigungu: str | None = Field(None, max_length=40)
+
+    @model_validator(mode="after")
+    def _birth_year_from_one_source(self) -> CitizenIn:
+        if self.resident_number is not None and self.birth_year is not None:
+            raise ValueError("birth_year comes from the 주민등록번호: give one or the other")
+        return self
 
 
 class ConsentIn(In):
@@ -193,9 +211,17 @@ class InteractionStartIn(In):
     """A contact the system knows of outside calls: name exactly one source. Calls and callbacks are
     started by telephony, with the caller's number from the SIP signalling, never by a client."""
 
-    attestation_id: int | None = Field(
-        None, ge=1, description="a supervisor's attestation for you (walk-in, outbound duty)"
+    # Exactly one source, as the route's handler checks it (422 validation-failed).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["attestation_id"], "properties": {"attestation_id": {"type": "integer"}}},
+                {"required": ["sinmungo_id"], "properties": {"sinmungo_id": {"type": "string"}}},
+            ]
+        }
     )
+
+    attestation_id: Id | None = Field(None, description="a supervisor's attestation for you (walk-in, outbound duty)")
     sinmungo_id: str | None = Field(
         None, min_length=1, max_length=64, description="a 신문고 complaint assigned to your center"
     )
@@ -233,45 +259,13 @@ class InteractionStartedOut(Out):
 
 
 class AssignCitizenIn(In):
-    citizen_id: int
-
-
-class VerifyIn(In):
-    method: VerificationMethod
-    resident_number: str | None = Field(None, max_length=20, description="resident-number: what the caller states")
-    code: str | None = Field(None, max_length=12, description="sms-code: the code the caller reads back")
-
-
-class SendCodeIn(In):
-    phone_index: int = Field(0, ge=0, le=9, description="which of the citizen's mobile numbers on file (masked order)")
-
-
-class CodeSentOut(Out):
-    sent_to: str = Field(description="the number on file, masked")
-    expires_at: dt.datetime
-
-
-class AttestationIn(In):
-    agent_id: int = Field(ge=1)
-    citizen_id: int = Field(ge=1)
-    kind: AttestationKind
-    reason: str = Field(min_length=4, max_length=500)
-    valid_minutes: int = Field(60, ge=1, le=240)
-
-
-class AttestationOut(Out):
-    id: int
-    agent_id: int
-    citizen_id: int
-    center_code: str
-    kind: AttestationKind
-    expires_at: dt.datetime
+    citizen_id: Id
 
 
 class EndIn(In):
     disposition: Disposition
     dropped: bool = False
-    talk_seconds: int | None = Field(None, ge=0, le=86400)
+    talk_seconds: Annotated[int, Field(ge=0, le=86400), BeforeValidator(integral)] | None = None
 
 
 class CallbackOut(Out):
@@ -295,17 +289,17 @@ class WrapUpIn(In):
 
 
 class ContinueIn(In):
-    case_number: str = Field(max_length=40)
+    case_number: CaseNumber
 
 
 # -- cases -----------------------------------------------------------------------------------
 class CaseIn(In):
-    citizen_id: int
+    citizen_id: Id
     center_code: str | None = Field(None, max_length=20, description="default: the agent's center")
     channel: Channel = Channel.INBOUND_CALL
     category: str | None = Field(None, max_length=100)
     summary: str = Field("", max_length=4000)
-    interaction_id: int | None = None
+    interaction_id: Id | None = Field(None, description="the contact you serve (required but for admins: else 403)")
 
 
 class CaseOut(Out):
@@ -375,13 +369,13 @@ class CaseListOut(Out):
 class StatusIn(In):
     status: CaseStatus
     reason: str | None = Field(None, max_length=500)
-    expected_version: int | None = Field(None, ge=0)
+    expected_version: Version | None = None
 
 
 class CaseUpdateIn(In):
     category: str | None = Field(None, max_length=100)
     summary: str | None = Field(None, max_length=4000)
-    expected_version: int | None = Field(None, ge=0)
+    expected_version: Version | None = None
 
 
 class ContactIn(In):
@@ -392,21 +386,21 @@ class ContactIn(In):
 class HandoffIn(In):
     to_center: str = Field(max_length=20)
     to_queue: str | None = Field(None, max_length=60)
-    to_agent_id: int | None = None
+    to_agent_id: Id | None = None
     reason: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=4000, description="what the receiving agent needs to know")
-    expected_version: int | None = Field(None, ge=0)
+    expected_version: Version | None = None
 
 
 class MergeIn(In):
-    source_number: str = Field(max_length=40)
+    source_number: CaseNumber
 
 
 class ComplaintIn(In):
     sinmungo_id: str = Field(min_length=1, max_length=64)
     received_at: dt.datetime
     title: str = Field(min_length=1, max_length=300)
-    citizen_id: int | None = None
+    citizen_id: Id | None = None
     assigned_center: str | None = Field(None, max_length=20, description="the center that works it (default: yours)")
 
 

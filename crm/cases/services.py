@@ -93,7 +93,7 @@ def open_case(
     # A case is opened on a contact with its citizen (admins and the system may open one directly):
     # otherwise naming any citizen id would make them one of the center's, visible to its searches.
     if interaction_id is None and not (actor.role is Role.ADMIN or actor.is_system):
-        raise ValidationFailed("open a case on the contact you are serving: give interaction_id")
+        raise Forbidden("open a case on the contact you are serving: give interaction_id")
     interaction = own_interaction(uow, actor, interaction_id) if interaction_id is not None else None
     if interaction is not None:
         if interaction.case_id is not None:

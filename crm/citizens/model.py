@@ -21,7 +21,13 @@ class VerificationMethod(enum.StrEnum):
     SMS_CODE = "sms-code"  # one-time code sent by SMS to a phone on file, read back by the caller
 
 
-EVIDENCE_METHODS = frozenset(m.value for m in VerificationMethod)
+class SystemVerification(enum.StrEnum):
+    """Evidence the system itself checked before an agent took the call (never chosen by an agent's request)."""
+
+    IVR_PIN = "ivr-pin"  # the caller keyed the PIN they enrolled, in the IVR: the agent never hears it
+
+
+EVIDENCE_METHODS = frozenset(m.value for m in (*VerificationMethod, *SystemVerification))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Inter
 from crm.cases.transcription import TranscriptionJob
 from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone
+from crm.citizens.pin import CitizenPin
 from crm.store import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -38,4 +39,5 @@ def map_domain() -> None:
     r.map_imperatively(ServingAttestation, tables.serving_attestations)
     r.map_imperatively(IdentityAttempt, tables.identity_attempts)
     r.map_imperatively(IdentityChallenge, tables.identity_challenges)
+    r.map_imperatively(CitizenPin, tables.citizen_pins, version_id_col=tables.citizen_pins.c.version)
     _mapped = True

@@ -214,6 +214,7 @@ def _delete_citizens(session: Session, candidates: Iterable[int]) -> list[int]:
             with session.begin_nested():
                 session.execute(delete(t.identity_attempts).where(t.identity_attempts.c.citizen_id.in_(orphans)))
                 session.execute(delete(t.citizen_phones).where(t.citizen_phones.c.citizen_id.in_(orphans)))
+                session.execute(delete(t.citizen_pins).where(t.citizen_pins.c.citizen_id.in_(orphans)))
                 session.execute(delete(t.citizens).where(z.id.in_(orphans)))
             gone += orphans
         except IntegrityError:

@@ -16,7 +16,8 @@ from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint
 from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState, TranscriptionJob
 from crm.centers.model import Center
-from crm.citizens.model import Citizen, CitizenPhone
+from crm.citizens.model import Citizen, CitizenPhone, SystemVerification
+from crm.citizens.pin import CitizenPin
 from crm.store import tables
 
 
@@ -340,8 +341,13 @@ class SqlIdentityRepository(_Repo):
         return int(self.session.execute(select(func.count()).where(*where)).scalar_one())
 
     def failures(self, *, since: dt.datetime, agent_id: int | None = None, citizen_id: int | None = None) -> int:
+        """Failed checks by agents; wrong IVR PINs count on the PIN's own lock (a caller guessing a PIN must
+        not lock the agents' checks of that citizen)."""
         by = {"agent_id": agent_id} if citizen_id is None else {"citizen_id": citizen_id}
-        return self._count((Outcome.FAILED,), since, **by)
+        t = tables.identity_attempts.c
+        where = [t.at >= since, t.outcome == Outcome.FAILED.value, t.method != SystemVerification.IVR_PIN.value]
+        where += [t[column] == value for column, value in by.items()]
+        return int(self.session.execute(select(func.count()).where(*where)).scalar_one())
 
     def registrations(self, *, agent_id: int | None, since: dt.datetime) -> int:
         return self._count((Outcome.REGISTERED, Outcome.VERIFIED), since, agent_id=agent_id)
@@ -362,3 +368,13 @@ class SqlIdentityRepository(_Repo):
             .limit(1)
         )
         return self.session.execute(query).scalars().first()
+
+
+class SqlPinRepository(_Repo):
+    """Citizens' IVR PINs; the version column makes two calls guessing at once conflict, not both count once."""
+
+    def get(self, citizen_id: int) -> CitizenPin | None:
+        return self.session.get(CitizenPin, citizen_id)
+
+    def add(self, pin: CitizenPin) -> None:
+        self.session.add(pin)

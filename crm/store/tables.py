@@ -337,6 +337,17 @@ identity_challenges = Table(
     Column("message_id", String(80)),
 )
 
+citizen_pins = Table(
+    "citizen_pins",
+    metadata,
+    Column("citizen_id", Id, ForeignKey("citizens.id"), primary_key=True, autoincrement=False),
+    Column("pin_hash", String(200), nullable=False),  # argon2id; the PIN itself is never kept
+    Column("set_at", UTCDateTime, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("version", Integer, nullable=False),
+)
+
 access_log = Table(
     "access_log",
     metadata,

@@ -31,6 +31,7 @@ class SqlUnitOfWork:
         self.transcription_jobs = r.SqlTranscriptionJobRepository(session)
         self.attestations = r.SqlAttestationRepository(session)
         self.identity = r.SqlIdentityRepository(session)
+        self.pins = r.SqlPinRepository(session)
         return self
 
     def __exit__(

@@ -18,6 +18,9 @@ from crm.calendar import WorkCalendar
 from crm.cases import contacts, services
 from crm.cases.continuity import ContinuityPolicy
 from crm.cases.model import CallbackStatus, Channel, Disposition
+from crm.citizens import pin_services
+from crm.citizens.model import SystemVerification
+from crm.citizens.pin import PinHasher, PinPolicy
 from crm.errors import Conflict, DomainError
 from crm.ports import UnitOfWork
 from crm.store.uow import UnitOfWorkFactory
@@ -50,6 +53,7 @@ class AnsweredCall:
     queued_at: dt.datetime | None
     case_number: str | None  # the case the call continues (IVR choice or transfer)
     handoff_id: int | None  # the transfer's hand-off, accepted by this agent
+    pin_verified_citizen: int | None = None  # the IVR checked this citizen's PIN on the call
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class AgentContacts:
         self.uow = uow
         self.policy = policy
         self.calendar = calendar
+        self.pin_hasher = PinHasher()
 
     def agents(self) -> list[AgentRecord]:
         with self.uow(readonly=True) as uow:
@@ -123,6 +128,10 @@ class AgentContacts:
                 queued_at=call.queued_at,
             )
             assert interaction.id is not None
+            if call.pin_verified_citizen is not None and interaction.citizen_id == call.pin_verified_citizen:
+                # The system checked the PIN, not the agent: verified_by stays empty.
+                interaction.verified_method = SystemVerification.IVR_PIN.value
+                interaction.verified_at, interaction.verified_by = now, None
             summary = sender = number = None
             if call.case_number is not None:
                 if call.handoff_id is not None:
@@ -136,6 +145,14 @@ class AgentContacts:
                 number = case.number
             uow.commit()
             return Answered(interaction.id, number, interaction.citizen_id, summary, sender)
+
+    def enrol_pin(self, agent: AgentRecord, now: dt.datetime, interaction_id: int, pin: str, repeated: str) -> str:
+        """The PIN the caller keyed twice for their contact's citizen: ``verified`` when enrolled, else why not."""
+        with self.uow() as uow:
+            refused = pin_services.enrol_pin(uow, agent.actor(), now, self.pin_hasher, PinPolicy(),
+                                             interaction_id=interaction_id, pin=pin, repeated=repeated)  # fmt: skip
+            uow.commit()
+        return "verified" if refused is None else refused.value
 
     def ended(
         self,

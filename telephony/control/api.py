@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from twisted.internet import defer
@@ -26,6 +26,9 @@ from crm.api.kit import ApiRequest, Later, Reply, Router
 from crm.api.schemas import In
 from telephony.control.desk import Desk
 
+if TYPE_CHECKING:
+    from telephony.control.pin_enrolment import PinEnrolments
+
 V1 = "/api/v1/telephony"
 TAKES_CALLS = frozenset({Role.AGENT, Role.SUPERVISOR})
 WATCHES = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -33,11 +36,12 @@ WATCHES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 @dataclass
 class DeskRef:
-    """The desk once telephony has started (None before, or when telephony is off)."""
+    """The desk once telephony has started (None before, or when telephony is off), and its PIN enrolments."""
 
     reactor: Any
     desk: Desk | None = None
     timeout_s: float = 30.0
+    enrolments: PinEnrolments | None = None
 
     def later(self, function: Callable[[Desk], Any], reply: Callable[[Any], Reply]) -> Later:
         """``function`` run on the reactor with the desk (its result may be a Deferred), then ``reply`` of it."""
@@ -74,7 +78,13 @@ class TransferIn(In):
     summary: str = Field(min_length=1, max_length=2000)
     to_center: str | None = Field(None, min_length=2, max_length=16)
     to_queue: str | None = Field(None, min_length=1, max_length=40)
-    to_uri: str | None = Field(None, min_length=5, max_length=200)
+    to_external: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z][a-z0-9-]{0,39}$",
+        description="a configured outside destination's name (telephony.external_destinations); never an address",
+    )
 
 
 class CallOut(BaseModel):
@@ -213,7 +223,7 @@ def register(router: Router, ref: DeskRef) -> None:
             return Reply(200, TransferOut(**result))
 
         return ref.later(lambda d: d.transfer(login, mode=b.mode, summary=b.summary, to_center=b.to_center,
-                                              to_queue=b.to_queue, to_uri=b.to_uri), transferred)  # fmt: skip
+                                              to_queue=b.to_queue, to_external=b.to_external), transferred)  # fmt: skip
 
     router.route("POST", f"{V1}/calls/current/transfer",
                  summary="Transfer the caller with their case and a summary: blind (to a center's queue or menu, or "
@@ -239,3 +249,7 @@ def register(router: Router, ref: DeskRef) -> None:
                  summary="Warm transfer: drop the consultation and take the caller back", tag="telephony",
                  roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={200: CallOut},
                  errors=(401, 403, 409, 503))(cancel)  # fmt: skip
+
+    from telephony.control import api_pin  # its module imports this one
+
+    api_pin.register(router, ref)

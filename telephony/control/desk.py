@@ -332,7 +332,7 @@ class Desk(Transfers, Callbacks):
         d = self.db(
             self.store.answered, agent, self.clock(),
             AnsweredCall(conv.channel, agent.center, caller.phone, caller.citizen_id, caller.sip_call_id,
-                         conv.queued_at, caller.case_number, caller.handoff_id),
+                         conv.queued_at, caller.case_number, caller.handoff_id, caller.pin_verified_citizen),
         )  # fmt: skip
         d.addCallback(self._contact_started, conv, login)
         d.addErrback(self._failed, conv, "agent contact start")

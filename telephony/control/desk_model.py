@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -70,6 +70,7 @@ class Caller:
     case_number: str | None = None
     handoff_id: int | None = None
     recording: Path | None = None  # the call's recording, when the switchboard already records it
+    pin_verified_citizen: int | None = None  # the citizen whose PIN the caller keyed right in the IVR
 
 
 @dataclass
@@ -117,6 +118,8 @@ class DeskSettings:
     announce_every_s: float = 45.0  # waiting callers hear their position and expected wait this often
     callback_delay_s: float = 60.0
     default_skill: str = "general"
+    # Named outside destinations for blind transfers (name → sip:/sips:/tel: URI); nothing else is dialled.
+    external_destinations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass

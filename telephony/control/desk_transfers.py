@@ -56,7 +56,7 @@ class Transfers(DeskCore):
         summary: str,
         to_center: str | None = None,
         to_queue: str | None = None,
-        to_uri: str | None = None,
+        to_external: str | None = None,
     ) -> defer.Deferred[dict[str, Any]]:
         """Blind or warm transfer of the agent's caller; the Deferred fires once the case is handed off."""
         conv = self._talking(login)
@@ -64,12 +64,16 @@ class Transfers(DeskCore):
             raise TransferInProgress("a transfer of this call is already in progress")
         if not summary.strip():
             raise ValidationFailed("a transfer needs a summary for the receiving agent")
-        if to_uri is not None:
+        if to_external is not None:
             if mode != "blind" or to_center is not None:
-                raise ValidationFailed("a transfer outside the platform is blind and names only to_uri")
-            return self._external(conv, to_uri, summary)
+                raise ValidationFailed("a transfer outside the platform is blind and names only to_external")
+            uri = self.settings.external_destinations.get(to_external)
+            if uri is None:
+                known = sorted(self.settings.external_destinations)
+                raise ValidationFailed(f"no outside destination '{to_external[:40]}' is configured", known=known)
+            return self._external(conv, uri, summary)
         if to_center is None:
-            raise ValidationFailed("name the receiving center (to_center) or an outside address (to_uri)")
+            raise ValidationFailed("name the receiving center (to_center) or a configured outside destination")
         if mode == "warm":
             if to_queue is None:
                 raise ValidationFailed("a warm transfer goes to a queue (to_queue) of the receiving center")
@@ -214,8 +218,7 @@ class Transfers(DeskCore):
         conv.agent = None
 
     def _external(self, conv: Conversation, to_uri: str, summary: str) -> defer.Deferred[dict[str, Any]]:
-        if not to_uri.startswith(("sip:", "sips:", "tel:")):
-            raise ValidationFailed("to_uri must be a sip:, sips: or tel: address")
+        """A blind transfer by REFER to a configured destination (the configuration checked its form)."""
         number = conv.caller.case_number
         headers = {"User-to-User": uui(number or "")}
         assert conv.agent is not None

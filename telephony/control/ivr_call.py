@@ -28,6 +28,7 @@ from telephony.ivr.actions import (
     CollectDigits,
     ContinueCase,
     Hangup,
+    PinRequest,
     Play,
     PromptPart,
     RecordingNoticeHeard,
@@ -35,11 +36,19 @@ from telephony.ivr.actions import (
     SelfService,
     Terminal,
 )
-from telephony.ivr.events import Digit, Event, InputTimeout, PortResult, Started
-from telephony.ivr.session import IvrSession
+from telephony.ivr.events import Digit, Event, InputTimeout, PinAnswer, PortResult, Started
 
 log = logging.getLogger("sori.ivr")
 _ids = itertools.count(1)
+
+
+class Session(Protocol):
+    """What the runner drives: an ``IvrSession``, or the PIN enrolment's (``telephony.ivr.enrolment``)."""
+
+    verified: bool
+    pin_asked: bool
+
+    def handle(self, event: Event) -> list[Action]: ...
 
 
 class MediaLeg(Protocol):
@@ -57,6 +66,7 @@ class Scheduler(Protocol):
 
 PromptFiles = Callable[[PromptPart], defer.Deferred[Path]]
 SelfServicePort = Callable[[SelfService], defer.Deferred[PortResult]]
+PinPort = Callable[[PinRequest], defer.Deferred[PinAnswer]]  # checks or changes the caller's PIN in the store
 
 
 @dataclass
@@ -64,11 +74,13 @@ class IvrTrace:
     """What the caller went through, for the interaction record and for tests."""
 
     played: list[tuple[str, bool]] = field(default_factory=list)  # (text, heard to the end)
-    keys: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # a PIN's digits as "*": never the PIN
     self_service: list[tuple[SelfService, PortResult]] = field(default_factory=list)
     notice_heard: bool = False
     continued_case: str | None = None
     callbacks: list[ScheduleCallback] = field(default_factory=list)
+    pins: list[str] = field(default_factory=list)  # the store's answers to PIN requests (verified, wrong, …)
+    verified: bool = False  # the caller keyed their PIN right
 
 
 class IvrCall:
@@ -76,18 +88,20 @@ class IvrCall:
 
     def __init__(
         self,
-        session: IvrSession,
+        session: Session,
         leg: MediaLeg,
         prompts: PromptFiles,
         self_service: SelfServicePort,
         clock: Scheduler,
         on_notice: Callable[[], None] | None = None,
+        pin: PinPort | None = None,
     ) -> None:
         self.session = session
         self.on_notice = on_notice  # the caller heard the recording notice: recording may start
         self.leg = leg
         self.prompts = prompts
         self.self_service = self_service
+        self.pin = pin
         self.clock = clock
         self.trace = IvrTrace()
         self.done: defer.Deferred[Terminal | None] = defer.Deferred()
@@ -111,7 +125,7 @@ class IvrCall:
         """A DTMF key arrived (RFC 2833)."""
         if self._finished or self._collect is None:
             return
-        self.trace.keys.append(key)
+        self.trace.keys.append("*" if self._collect.secret else key)
         self._collect = None
         self._cancel_timer()
         if self._playing is not None:
@@ -140,6 +154,7 @@ class IvrCall:
     def _feed(self, event: Event) -> None:
         self._generation += 1
         self._pending = deque(self.session.handle(event))
+        self.trace.verified = self.session.verified
         self._run()
 
     def _run(self) -> None:
@@ -164,6 +179,9 @@ class IvrCall:
                 self.trace.callbacks.append(action)
             elif isinstance(action, SelfService):
                 self._ask_port(action)
+                return
+            elif isinstance(action, PinRequest):
+                self._ask_pin(action)
                 return
             else:  # Enqueue, Transfer, Hangup
                 self._finish(action)
@@ -206,6 +224,23 @@ class IvrCall:
             answered(PortResult(error=failure.getErrorMessage()))
 
         self.self_service(action).addCallbacks(answered, failed)
+
+    def _ask_pin(self, request: PinRequest) -> None:
+        generation = self._generation
+
+        def answered(answer: PinAnswer) -> None:
+            if generation == self._generation and not self._finished:
+                self.trace.pins.append(answer.outcome)
+                self._feed(answer)
+
+        def failed(failure: Failure) -> None:
+            log.error("PIN check failed: %s", failure.getErrorMessage())
+            answered(PinAnswer("error"))
+
+        if self.pin is None:  # no store to ask: the caller goes on unverified
+            answered(PinAnswer("error"))
+            return
+        self.pin(request).addCallbacks(answered, failed)
 
     def _arm_timer(self, seconds: float) -> None:
         self._cancel_timer()

@@ -13,9 +13,12 @@ from crm.cases.continuity import ContinuityPolicy, continuable_cases
 from crm.cases.ingest import FinishedContact, Rejected
 from crm.cases.transcription import TranscriptionJob
 from crm.citizens.phone import normalize_phone
+from crm.citizens.pin import PinCheck, PinHasher, PinPolicy, PinRefused
+from crm.citizens.pin_services import change_pin, check_pin
 from crm.errors import InvalidPhoneNumber
 from crm.store.ingest import ingest_contacts
 from crm.store.uow import UnitOfWorkFactory
+from telephony.ivr.actions import PinRequest
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class CallerInfo:
     # The caller's continuable cases, newest first, each with the centers that may continue it (its owner
     # and the centers it was handed off to): a center's IVR offers only its own.
     open_cases: tuple[tuple[str, frozenset[str]], ...] = ()
+    has_pin: bool = False  # the one citizen with this number enrolled an IVR PIN
 
     def open_case_at(self, center: str) -> str | None:
         return next((number for number, centers in self.open_cases if center in centers), None)
@@ -39,9 +43,17 @@ TRANSCRIBE_AFTER = dt.timedelta(seconds=5)
 
 
 class CaseStoreCalls:
-    def __init__(self, uow: UnitOfWorkFactory, policy: ContinuityPolicy) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        policy: ContinuityPolicy,
+        pin_hasher: PinHasher | None = None,
+        pin_policy: PinPolicy | None = None,
+    ) -> None:
         self.uow = uow
         self.policy = policy
+        self.pin_hasher = pin_hasher or PinHasher()
+        self.pin_policy = pin_policy or PinPolicy()
 
     def lookup_caller(self, caller: str, now: dt.datetime) -> CallerInfo:
         try:
@@ -59,7 +71,27 @@ class CaseStoreCalls:
                 for case in offered
                 if case.id is not None
             )
-        return CallerInfo(number.display, number.digits, number.masked, number.area_code, citizen_id, open_cases)
+            has_pin = uow.pins.get(citizen_id) is not None
+        return CallerInfo(
+            number.display, number.digits, number.masked, number.area_code, citizen_id, open_cases, has_pin
+        )
+
+    def pin(self, citizen_id: int, request: PinRequest, now: dt.datetime) -> str:
+        """Check (or change) the PIN the caller keyed; the outcome's code (``verified``, ``wrong``, …).
+
+        Committed whatever the outcome: a failure's counter and audit row must stay.
+        """
+        result: PinCheck | PinRefused
+        with self.uow() as uow:
+            if request.new is None:
+                result = check_pin(uow, now, self.pin_hasher, self.pin_policy, citizen_id=citizen_id,
+                                   pin=request.current)  # fmt: skip
+            else:
+                again = request.repeated or ""
+                result = change_pin(uow, now, self.pin_hasher, self.pin_policy, citizen_id=citizen_id,
+                                    current=request.current, new=request.new, repeated=again)  # fmt: skip
+            uow.commit()
+        return result.value
 
     def record(self, contact: FinishedContact) -> int | Rejected:
         """Store one finished contact; the id of its interaction, or why it was refused."""

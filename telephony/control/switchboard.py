@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from twisted.internet import defer
 from twisted.python.failure import Failure
@@ -30,15 +30,22 @@ from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler
 from telephony.control.recordings import recording_path, relative_ref
 from telephony.control.store import CallerInfo, CaseStoreCalls
 from telephony.cti.bus import CtiBus, CtiKind
-from telephony.ivr.actions import Enqueue, Hangup, Terminal, Transfer
+from telephony.ivr.actions import Enqueue, Hangup, PinRequest, Terminal, Transfer
+from telephony.ivr.events import PinAnswer
 from telephony.ivr.loader import FlowSet
 from telephony.ivr.session import CallContext, CenterStatus, IvrSession, center_status
 from telephony.media import protocol as media
 from telephony.media.pool import WorkerEvent, WorkerLost
 
+if TYPE_CHECKING:
+    from telephony.control.pin_enrolment import PinEnrolments
+
 log = logging.getLogger("sori.calls")
 T = TypeVar("T")
 _SIP_USER = re.compile(r"sips?:([^@;>:]+)@")
+#: Set by the edge only on calls from a configured trunk (and stripped from every other INVITE): the caller's
+#: number is the network's, not whatever the caller's own equipment put in From.
+TRUSTED_CALLER = "X-Sori-Trusted-Caller"
 
 
 class Commands(Protocol):
@@ -70,6 +77,12 @@ class ActiveCall:
     recording: Path | None = None  # the call's recording, from the end of the recording notice to hang-up
     handoff_id: int | None = None  # a blind transfer's hand-off, accepted by the agent who answers next
     case_number: str | None = None  # the case a transfer carries into the next center's menu
+    trusted: bool = False  # the number came from a configured trunk (the edge's X-Sori-Trusted-Caller)
+
+    @property
+    def pin_verified(self) -> bool:
+        """The caller keyed the PIN of the number's one citizen right, in any flow of this call."""
+        return any(t.verified for t in self.traces)
 
 
 @dataclass
@@ -112,6 +125,7 @@ class Switchboard:
         desk: Desk | None = None,
         recordings_dir: Path | None = None,
         transcribe: bool = False,
+        enrolments: PinEnrolments | None = None,
     ) -> None:
         self.pool = pool
         self.flows = flows
@@ -128,6 +142,7 @@ class Switchboard:
         self.desk = desk
         self.recordings_dir = recordings_dir
         self.transcribe = transcribe  # closed recordings go to the post-call transcription queue
+        self.enrolments = enrolments  # PINs keyed by a caller talking to an agent
         if desk is not None:
             desk.on_transfer_to_menu(self._transferred_to_menu)
         self.calls: dict[str, ActiveCall] = {}
@@ -174,6 +189,7 @@ class Switchboard:
             dialled=headers.get("X-Sori-Dialled", ""),
             candidates=candidates,
             started_at=self.clock(),
+            trusted=headers.get(TRUSTED_CALLER) == "1",
         )
         self.calls[call.call_ref] = call
         self._publish(CtiKind.CALL_OFFERED, call, candidates=list(candidates), dialled=call.dialled)
@@ -212,6 +228,7 @@ class Switchboard:
         found = self.centers.get(center)
         status = center_status(found.weekly_hours, self.clock(), self.calendar) if found else CenterStatus.OPEN
         waits = self.desk.waits(center) if self.desk is not None else {}
+        earlier = call.ivr.session if call.ivr is not None else None  # the flow before a transfer
         return CallContext(
             center=center,
             dialled=call.dialled,
@@ -222,14 +239,27 @@ class Switchboard:
             waits=waits,
             notice_heard=bool(transfer and transfer.recording_notice_heard),
             entry_step=transfer.to_step if transfer else None,
+            trusted_caller=call.trusted,
+            pin_enrolled=bool(info and info.citizen_id is not None and info.has_pin),
+            verified=call.pin_verified,
+            pin_asked=bool(earlier and earlier.pin_asked),
         )
 
     def _run_ivr(self, call: ActiveCall, session: IvrSession) -> None:
         leg = WorkerLeg(self.pool, call.worker_id, call.call_ref)
-        call.ivr = IvrCall(session, leg, self.prompts, self.self_service, self.scheduler, lambda: self._record(call))
+        call.ivr = IvrCall(session, leg, self.prompts, self.self_service, self.scheduler, lambda: self._record(call),
+                           pin=lambda request: self._pin(call, request))  # fmt: skip
         call.traces.append(call.ivr.trace)
         call.ivr.done.addCallback(self._ivr_done, call)
         call.ivr.start()
+
+    def _pin(self, call: ActiveCall, request: PinRequest) -> defer.Deferred[PinAnswer]:
+        """The PIN the caller keyed, checked (or changed) for the one citizen of their number, on a DB thread."""
+        citizen_id = call.info.citizen_id if call.info is not None else None
+        if citizen_id is None:
+            return defer.succeed(PinAnswer("no-pin"))
+        checked: defer.Deferred[str] = self.db(self.store.pin, citizen_id, request, self.clock())
+        return checked.addCallback(PinAnswer)
 
     def _record(self, call: ActiveCall) -> None:
         """The caller heard the recording notice: the call is recorded (both directions) until it ends."""
@@ -276,6 +306,7 @@ class Switchboard:
             case_number=case,
             handoff_id=call.handoff_id if case is not None else None,
             recording=call.recording,
+            pin_verified_citizen=info.citizen_id if info is not None and call.pin_verified else None,
         )
 
     def _transferred_to_menu(self, caller: Caller, center: str, case_number: str | None) -> None:
@@ -297,11 +328,15 @@ class Switchboard:
         music.addErrback(self._failed, call, "hold music")
 
     def _dtmf(self, worker_id: str, args: dict[str, Any]) -> None:
+        if self.enrolments is not None and self.enrolments.digit(args["call_ref"], str(args["digit"])):
+            return
         call = self.calls.get(args["call_ref"])
         if call is not None and call.ivr is not None:
             call.ivr.digit(str(args["digit"]))
 
     def _playback_done(self, worker_id: str, args: dict[str, Any]) -> None:
+        if self.enrolments is not None:
+            self.enrolments.playback_done(args["call_ref"], str(args["playback_id"]))
         if self.desk is not None and self.desk.playback_done(args["call_ref"], str(args["playback_id"])):
             return
         call = self.calls.get(args["call_ref"])
@@ -324,6 +359,8 @@ class Switchboard:
             return
         call.ended = True
         self.calls.pop(call.call_ref, None)
+        if self.enrolments is not None:
+            self.enrolments.ended(call.call_ref)
         if call.ivr is not None:
             call.ivr.hung_up()
         if self.desk is not None and self.desk.caller_gone(call.call_ref, cause, worker_lost):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crm.agents.model import Role
 from crm.api.kit import ApiRequest, QueryParam, Reply, Router
+from crm.api.params import ID_MAX
 from telephony.cti.bus import CtiBus, CtiKind
 
 
@@ -48,6 +49,6 @@ def register(router: Router, bus: CtiBus) -> None:
         summary="CTI events (calls offered, answered, queued, transferred, ended; agent and queue changes) after a "
         "sequence number", tag="cti", writes=False, responses={200: CtiEventsOut}, errors=(401, 403, 422),
         roles=frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN}),
-        query=(QueryParam("after", "return events numbered above this (default 0)", {"type": "integer"}),
-               QueryParam("limit", "at most this many (default 500)", {"type": "integer"})),
+        query=(QueryParam.integer("after", "return events numbered above this", 0, ID_MAX, default=0),
+               QueryParam.integer("limit", "at most this many", 1, 5000, default=500)),
     )(events)  # fmt: skip

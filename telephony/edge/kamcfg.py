@@ -104,6 +104,7 @@ def render_config(config: EdgeConfig, plan: NumberPlan, paths: EdgePaths) -> str
         "INVITE_TIMEOUT_MS": str(config.invite_timeout_seconds * 1000),
         "NUMBERS_ROUTE": numbers_route(plan),
         "PSTN_ROUTE": pstn_route(config.pstn_gateway),
+        "TRUSTED_TRUNKS": trusted_trunks(config.trusted_trunks),
     }
     return fill(TEMPLATE, values)
 
@@ -120,6 +121,14 @@ def pstn_route(gateway: str | None) -> str:
             "\t}",
         ]
     )
+
+
+def trusted_trunks(trunks: tuple[str, ...]) -> str:
+    """``X-Sori-Trusted-Caller: 1`` on calls from a trunk's address; any such header from elsewhere is gone."""
+    if not trunks:
+        return "\t# no trusted trunk configured: no caller number opens self-service without a PIN"
+    test = " || ".join(f"src_ip=={trunk}" for trunk in trunks)
+    return f'\tif ({test}) {{\n\t\tappend_hf("X-Sori-Trusted-Caller: 1\\r\\n");\n\t}}'
 
 
 def fill(template: str, values: dict[str, str]) -> str:

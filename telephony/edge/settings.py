@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 KAMAILIO_MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
 
@@ -67,9 +68,19 @@ class EdgeConfig(BaseModel):
     invite_timeout_seconds: int = Field(30, ge=1)  # no final answer from a worker or phone within this: 408
     # host:port of the gateway that carries callbacks to citizens' phones (a SIP trunk); None: no callbacks out
     pstn_gateway: str | None = Field(None, pattern=r"^[A-Za-z0-9.\-]+:[0-9]{1,5}$")
+    # Source addresses (or networks) of the carriers' trunks: only a call from one of them arrives with
+    # X-Sori-Trusted-Caller, so only its caller number may open personal self-service without a PIN. The
+    # default trusts the machine itself (the demo's simulated callers); a LAN's phones are never trunks.
+    trusted_trunks: tuple[str, ...] = ("127.0.0.1",)
     children: int = Field(4, ge=1, le=64)
     shared_memory_mb: int = Field(64, ge=16)
     private_memory_mb: int = Field(8, ge=2)
     log_level: int = Field(1, ge=-5, le=3)  # Kamailio's debug level: 1 notices and worse, 3 debug
     binary: Path = Path("/usr/sbin/kamailio")
     modules_dir: Path = KAMAILIO_MODULES
+
+    @field_validator("trusted_trunks")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Each an IPv4 address or network (``198.51.100.7``, ``198.51.100.0/28``), written as Kamailio reads it."""
+        return tuple(str(ipaddress.IPv4Network(v.strip(), strict=True)).removesuffix("/32") for v in value)

@@ -253,6 +253,8 @@ route[FROM_WORKER] {
 # A caller dialling a center number: to a media worker with room for one more call.
 route[TO_WORKER] {
 	remove_hf_re("^X-Sori-");
+	# the caller's number is the network's only from a configured trunk: self-service may trust it
+{{TRUSTED_TRUNKS}}
 	# the caller's area code when the caller is a landline (same rule as numbers.caller_area_code)
 	$var(caller) = $fU;
 	if ($var(caller) =~ "^\+82") {

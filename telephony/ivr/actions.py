@@ -5,13 +5,13 @@ action, with one exception: a ``CollectDigits`` right after a ``Play`` is armed 
 starts, so a caller who knows the menu can key through it (barge-in: the worker stops the Play on
 the first key); its timeout counts from the end of the Play. A batch ends either with
 ``CollectDigits`` (the session waits for ``Digit``/``InputTimeout``), ``SelfService`` (it waits for
-``PortResult``), or a terminal action (``Enqueue``, ``Transfer``, ``Hangup``) after which the session
-is done and ignores further events.
+``PortResult``), ``PinRequest`` (it waits for ``PinAnswer``), or a terminal action (``Enqueue``,
+``Transfer``, ``Hangup``) after which the session is done and ignores further events.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telephony.ivr.model import PromptSpec
 
@@ -41,6 +41,7 @@ class CollectDigits:
     max_digits: int
     timeout_s: float
     terminator: str | None = None
+    secret: bool = False  # a PIN digit: never traced or logged
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,18 @@ class SelfService:
     kind: str  # "bill-inquiry" | "certificate-reissue"
     item: str  # bill or certificate kind, in Korean
     citizen_ref: str  # the caller's number: the ports look citizens up by it
+
+
+@dataclass(frozen=True)
+class PinRequest:
+    """Check the caller's PIN (``new`` None) or change it; the answer comes back as ``PinAnswer``.
+
+    The digits are the caller's secret: they are left out of ``repr`` so no log line carries them.
+    """
+
+    current: str = field(repr=False)
+    new: str | None = field(default=None, repr=False)
+    repeated: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -103,4 +116,6 @@ class Hangup:
 
 
 Terminal = Enqueue | Transfer | Hangup
-Action = Play | CollectDigits | RecordingNoticeHeard | ContinueCase | SelfService | ScheduleCallback | Terminal
+Action = (
+    Play | CollectDigits | RecordingNoticeHeard | ContinueCase | SelfService | PinRequest | ScheduleCallback | Terminal
+)

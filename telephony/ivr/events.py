@@ -41,4 +41,12 @@ class PortResult:
     error: str | None = None
 
 
-Event = Started | Digit | PromptDone | InputTimeout | PortResult
+@dataclass(frozen=True)
+class PinAnswer:
+    """The case store's answer to a ``PinRequest``: ``verified`` (checked, or changed), ``wrong``, ``locked``,
+    ``no-pin``, a refused new PIN (``format``, ``trivial``, ``mismatch``), or ``error`` (the store failed)."""
+
+    outcome: str
+
+
+Event = Started | Digit | PromptDone | InputTimeout | PortResult | PinAnswer

@@ -79,6 +79,15 @@ class SelfServiceStep:
 
 
 @dataclass(frozen=True)
+class PinChangeStep:
+    """The caller changes their IVR PIN: the current one, then the new one twice; then ``next``."""
+
+    id: str
+    next: str
+    prompt: PromptSpec | None = None
+
+
+@dataclass(frozen=True)
 class TransferStep:
     """To another center: its flow (``to_step``, or its start when both are None) or one of its queues."""
 
@@ -109,7 +118,7 @@ class HangupStep:
     reason: str = "completed"
 
 
-Step = MenuStep | MessageStep | QueueStep | SelfServiceStep | TransferStep | RegionStep | HangupStep
+Step = MenuStep | MessageStep | QueueStep | SelfServiceStep | PinChangeStep | TransferStep | RegionStep | HangupStep
 TERMINAL_STEPS = (QueueStep, TransferStep, RegionStep, HangupStep)
 
 

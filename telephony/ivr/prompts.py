@@ -23,9 +23,11 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from telephony.ivr import enrolment
+from telephony.ivr import pin as pins
 from telephony.ivr.actions import Phrase, PromptPart
 from telephony.ivr.errors import PromptSynthesisFailed, PromptToolMissing
-from telephony.ivr.model import PromptSpec
+from telephony.ivr.model import Flow, PromptSpec
 
 SAMPLE_RATES = (8000, 16000)
 
@@ -147,4 +149,6 @@ def static_prompts(flow: object) -> list[PromptSpec]:
                 walk(item)
 
     walk(flow)
+    if isinstance(flow, Flow):  # what the session itself may say: the PIN's prompts, its enrolment's
+        walk((pins.PROMPTS, enrolment.PROMPTS))
     return list(found.values())

@@ -21,6 +21,7 @@ STEP_KEYS: dict[str, set[str]] = {
     "self-service": COMMON
     | {"kind", "item", "next", "on_failure", "not_found", "not_found_file", "failure", "failure_file"},
     "transfer": COMMON | {"center", "step", "queue"},
+    "pin-change": COMMON | {"next"},
     "region": COMMON | {"areas", "choices", "on_exhausted", "max_retries", "timeout_s"},
     "hangup": COMMON | {"reason"},
 }

@@ -18,6 +18,7 @@ from crm.calendar import WorkCalendar, to_seoul
 from crm.centers.model import WeeklyHours
 from telephony.ivr import model as m
 from telephony.ivr import phrases
+from telephony.ivr import pin as pins
 from telephony.ivr.actions import (
     Action,
     CollectDigits,
@@ -25,6 +26,7 @@ from telephony.ivr.actions import (
     Enqueue,
     Hangup,
     Phrase,
+    PinRequest,
     Play,
     PromptPart,
     RecordingNoticeHeard,
@@ -33,7 +35,7 @@ from telephony.ivr.actions import (
     Terminal,
     Transfer,
 )
-from telephony.ivr.events import Digit, Event, InputTimeout, PortResult, Started
+from telephony.ivr.events import Digit, Event, InputTimeout, PinAnswer, PortResult, Started
 from telephony.ivr.phrases import QueueWait
 from telephony.ivr.ports import Bill, CertificateReceipt
 
@@ -52,7 +54,12 @@ class CallContext:
     """What the control process knows when the IVR starts (looked up before, never during, the session).
 
     ``waits`` holds the ACD's estimate per skill of this center. ``entry_step`` and
-    ``notice_heard`` are set for a call transferred in from another center's flow.
+    ``notice_heard`` are set for a call transferred in from another center's flow, and so are ``verified``
+    and ``pin_asked`` once the caller keyed their PIN (or was asked for it) in an earlier flow.
+
+    ``trusted_caller``: the number came from a configured trunk (the edge's ``X-Sori-Trusted-Caller``), so
+    self-service may look the caller up by it. ``pin_enrolled``: exactly one citizen has the number, and they
+    enrolled a PIN: the PIN is asked before an agent and before personal self-service of an untrusted number.
     """
 
     center: str
@@ -64,6 +71,10 @@ class CallContext:
     waits: Mapping[str, QueueWait] = field(default_factory=dict)
     notice_heard: bool = False
     entry_step: str | None = None
+    trusted_caller: bool = False
+    pin_enrolled: bool = False
+    verified: bool = False
+    pin_asked: bool = False
 
 
 @dataclass
@@ -91,6 +102,10 @@ class IvrSession:
         self._self_service: m.SelfServiceStep | None = None
         self._visits = 0
         self._case: str | None = None  # set once the caller chose to continue their open case
+        self.verified = context.verified  # the caller keyed their PIN right in this call
+        self.pin_asked = context.pin_asked or context.verified
+        self._entry: pins.PinEntry | None = None  # a PIN being keyed
+        self._pin_answer: Callable[[str], list[Action]] | None = None  # waiting for the store's PinAnswer
 
     @property
     def done(self) -> bool:
@@ -105,6 +120,11 @@ class IvrSession:
                 return []
             self._started = True
             return self._finish(self._begin())
+        if isinstance(event, Digit | InputTimeout) and self._entry is not None:
+            return self._finish(self._pin_key(event))
+        if isinstance(event, PinAnswer) and self._pin_answer is not None:
+            answer, self._pin_answer = self._pin_answer, None
+            return self._finish(answer(event.outcome))
         if isinstance(event, Digit) and self._question is not None:
             return self._finish(self._answer(event.key))
         if isinstance(event, InputTimeout) and self._question is not None:
@@ -120,7 +140,7 @@ class IvrSession:
         last = actions[-1] if actions else None
         if isinstance(last, Enqueue | Transfer | Hangup):
             self.outcome = last
-            self._question = None
+            self._question = self._entry = None
         for action in actions:
             if isinstance(action, RecordingNoticeHeard):
                 self.notice_heard = True
@@ -223,6 +243,8 @@ class IvrSession:
             return self._queue(step)
         if isinstance(step, m.SelfServiceStep):
             return self._start_self_service(step)
+        if isinstance(step, m.PinChangeStep):
+            return self._change_pin(step)
         if isinstance(step, m.TransferStep):
             before: list[Action] = [Play((step.prompt,))] if step.prompt else []
             return [*before, self._transfer(step.center, step.to_step, step.queue)]
@@ -247,6 +269,11 @@ class IvrSession:
         )
 
     def _queue(self, step: m.QueueStep) -> list[Action]:
+        if self.context.pin_enrolled and not self.pin_asked:  # the agent's contact may start verified
+            return self._ask_pin(lambda _verified: self._queue_now(step))
+        return self._queue_now(step)
+
+    def _queue_now(self, step: m.QueueStep) -> list[Action]:
         enqueue = Enqueue(self.context.center, step.skill, step.priority, self._case)
         wait = self.context.waits.get(step.skill)
         parts: list[PromptPart] = [step.prompt] if step.prompt else []
@@ -269,6 +296,10 @@ class IvrSession:
     def _start_self_service(self, step: m.SelfServiceStep) -> list[Action]:
         if self.context.caller is None:  # withheld number: nobody to look up
             return self._port_result(step, PortResult(error="caller number withheld"))
+        if not (self.context.trusted_caller or self.verified):  # a number anyone can spoof: PIN first
+            if self.context.pin_enrolled and not self.pin_asked:
+                return self._ask_pin(lambda ok: self._start_self_service(step) if ok else self._untrusted(step))
+            return self._untrusted(step)
         self._self_service = step
         before: list[Action] = [Play((step.prompt,))] if step.prompt else []
         return [*before, SelfService(step.kind, step.item, self.context.caller)]
@@ -286,6 +317,73 @@ class IvrSession:
         else:  # the port answered with the wrong kind of result: treat it as a failure
             return [Play((step.failure or _SORRY,)), *self._enter(step.on_failure)]
         return [Play((Phrase(text),)), *self._enter(step.next)]
+
+    def _untrusted(self, step: m.SelfServiceStep) -> list[Action]:
+        return [Play((pins.NOT_TRUSTED,)), *self._enter(step.on_failure)]
+
+    # --- the caller's PIN ---------------------------------------------------------------------------------
+
+    def _key_pin(self, prompt: m.PromptSpec, done: Callable[[str | None], list[Action]],
+                 before: tuple[PromptPart, ...] = ()) -> list[Action]:  # fmt: skip
+        self._entry = pins.PinEntry((prompt,), done, self.flow.retry.timeout_s)
+        return self._entry.start(before)
+
+    def _pin_key(self, event: Digit | InputTimeout) -> list[Action]:
+        entry = self._entry
+        assert entry is not None
+        if isinstance(event, Digit) and entry.add(event.key):
+            return [entry.collect()]
+        self._entry = None  # before ``done``, which may start the next entry
+        return entry.done(entry.value() if isinstance(event, Digit) else None)
+
+    def _ask_pin(self, then: Callable[[bool], list[Action]], tries: int = 1,
+                 before: tuple[PromptPart, ...] = ()) -> list[Action]:  # fmt: skip
+        """Ask the PIN; ``then(True)`` once it is right, ``then(False)`` for *, silence, locked or wrong twice."""
+        self.pin_asked = True
+
+        def entered(digits: str | None) -> list[Action]:
+            if digits is None:
+                return then(False)
+            self._pin_answer = answered
+            return [PinRequest(digits)]
+
+        def answered(outcome: str) -> list[Action]:
+            if outcome == "verified":
+                self.verified = True
+                return then(True)
+            if outcome == "wrong" and tries < pins.TRIES_PER_CALL:
+                return self._ask_pin(then, tries + 1, (pins.WRONG,))
+            said = {"wrong": pins.WRONG, "locked": pins.LOCKED}.get(outcome, pins.SORRY)
+            return [Play((said,)), *then(False)]
+
+        return self._key_pin(pins.ASK, entered, before)
+
+    def _change_pin(self, step: m.PinChangeStep) -> list[Action]:
+        """The current PIN, the new one twice, then the store's answer; * or silence at any point: unchanged."""
+        if self.context.caller is None or not self.context.pin_enrolled:
+            return [Play((pins.NO_PIN,)), *self._enter(step.next)]
+
+        def unchanged() -> list[Action]:
+            return [Play((pins.NOT_CHANGED,)), *self._enter(step.next)]
+
+        def answered(outcome: str) -> list[Action]:
+            if outcome == "verified":  # the current PIN was right: the caller is who they say
+                self.verified = True
+            return [Play((pins.CHANGE_OUTCOMES.get(outcome, pins.SORRY),)), *self._enter(step.next)]
+
+        def current(now: str | None) -> list[Action]:
+            def new(pin: str | None) -> list[Action]:
+                def repeated(again: str | None) -> list[Action]:
+                    if again is None:
+                        return unchanged()
+                    self._pin_answer = answered
+                    return [PinRequest(now or "", pin, again)]
+
+                return unchanged() if pin is None else self._key_pin(pins.CHANGE_REPEAT, repeated)
+
+            return unchanged() if now is None else self._key_pin(pins.CHANGE_NEW, new)
+
+        return self._key_pin(step.prompt or pins.CHANGE_CURRENT, current)
 
 
 def center_status(hours: WeeklyHours, moment: dt.datetime, calendar: WorkCalendar) -> CenterStatus:

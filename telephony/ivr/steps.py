@@ -63,6 +63,10 @@ def read_step(r: Reader, step_id: str, table: Mapping[str, Any], retry: m.RetryP
             r.prompt(table, "not_found", where, required=False),
             r.prompt(table, "failure", where, required=False),
         )
+    if kind == "pin-change":
+        return m.PinChangeStep(
+            step_id, r.step_ref(table, "next", where), r.prompt(table, "prompt", where, required=False)
+        )
     if kind == "transfer":
         center = table.get("center")
         if not isinstance(center, str) or not CENTER_CODE.match(center):

@@ -20,7 +20,7 @@ def edges(step: m.Step) -> Iterator[tuple[str, str]]:
         yield "on_exhausted", step.on_exhausted
     elif isinstance(step, m.RegionStep):
         yield "on_exhausted", step.on_exhausted
-    elif isinstance(step, m.MessageStep):
+    elif isinstance(step, m.MessageStep | m.PinChangeStep):
         yield "next", step.next
     elif isinstance(step, m.SelfServiceStep):
         yield "next", step.next

@@ -68,7 +68,7 @@ def test_without_serving_a_search_needs_a_reason_and_sees_own_center_only(
     lee = api.client().login("lee", PASSWORD)
     before = len(log_rows(api.system))
     denied = lee.get("/api/v1/citizens", {"phone": PHONE})
-    assert denied.status_code == 400 and denied.json()["error"] == "reason-required"
+    assert denied.status_code == 403 and denied.json()["error"] == "reason-required"
     assert len(log_rows(api.system)) == before, "a refused read logs nothing and reads nothing"
     found = lee.get("/api/v1/citizens", {"phone": PHONE, "reason": "민원인 재문의 확인"})
     assert found.status_code == 200

@@ -201,3 +201,12 @@ def test_a_misspelt_environment_setting_is_an_error(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("SORI_HTTP_PORT", "9000")
     with pytest.raises(ValueError, match="SORI_HTTP_PORT"):
         load_settings()
+
+
+def test_outside_transfer_destinations_are_named_addresses(clean_environment: Path) -> None:
+    ok = Settings(telephony={"external_destinations": {"police": "tel:112", "partner-pbx": "sip:1000@10.0.0.9"}})
+    assert ok.telephony.external_destinations["police"] == "tel:112"
+    assert Settings().telephony.external_destinations == {}, "none unless configured"
+    for bad in ({"Police": "tel:112"}, {"police": "http://x"}, {"police": "tel:" + "1" * 300}):
+        with pytest.raises(ValidationError):
+            Settings(telephony={"external_destinations": bad})

@@ -2,7 +2,8 @@
 
 Accuracy: the 10 shared clips (one speaker reading, CC BY 4.0), clean 16 kHz and after a G.711 A-law 8 kHz
 channel, scored as one corpus after ``for_scoring`` (digits as Hangul, no spaces or punctuation). Measured
-here: 6.3% clean, 10.2% telephone; the bounds leave room for other CPUs' int8 kernels.
+here with the adapter's defaults (voice-activity filter and segment thresholds on): 5.9% clean, 11.5%
+telephone (6.3% and 10.2% without them); the bounds leave room for other CPUs' int8 kernels.
 """
 
 from __future__ import annotations

@@ -105,7 +105,8 @@ def test_bill_inquiry_is_heard_to_the_end_and_recorded(switchboard: Switchboard,
     # After the recording notice (not interruptible), key 1 (bill inquiry) into the main menu, then 2
     # (부가가치세) into the bill menu; listen to the answer; hang up. (Two different keys: replaying one
     # RFC 2833 capture twice repeats its RTP timestamp, which a receiver rightly takes as one event.)
-    headers = {"X-Sori-Dialled": "126", "X-Sori-Center-Candidates": "NTS126"}  # as the edge adds them
+    # as the edge adds them for a call from a trusted trunk (tests/integration/telephony_edge/test_trusted_trunk.py)
+    headers = {"X-Sori-Dialled": "126", "X-Sori-Center-Candidates": "NTS126", "X-Sori-Trusted-Caller": "1"}
     path.write_text(
         scenarios.scenario(
             "citizen calls 126",

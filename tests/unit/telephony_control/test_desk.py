@@ -15,6 +15,7 @@ from twisted.internet import defer, task
 
 from crm.calendar import WorkCalendar
 from crm.centers.model import Center
+from crm.errors import ValidationFailed
 from telephony.acd import Acd, QueueConfig, QueueKey
 from telephony.control.agent_store import AgentRecord, Answered, AnsweredCall, Ended
 from telephony.control.desk import Caller, Desk, DeskSettings, NoMediaCapacity, NotOnCall
@@ -77,7 +78,14 @@ class World:
             db=lambda f, *a, **kw: defer.maybeDeferred(f, *a, **kw),
             clock=lambda: NOW + dt.timedelta(seconds=self.clock.seconds()),
             scheduler=self.clock,  # type: ignore[arg-type]
-            settings=DeskSettings("127.0.0.1", 5060, tmp, ring_timeout_s=10, announce_every_s=announce_every_s),
+            settings=DeskSettings(
+                "127.0.0.1",
+                5060,
+                tmp,
+                ring_timeout_s=10,
+                announce_every_s=announce_every_s,
+                external_destinations={"police": "tel:112", "pstn-line": "sip:01099998888@pstn.example"},
+            ),
             prompts=lambda part: defer.succeed(tmp / "prompt.wav"),
             hold_music=lambda: defer.succeed(tmp / "music.wav"),
         )
@@ -204,4 +212,16 @@ def test_transfers_refuse_what_they_cannot_do(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="summary"):
         world.desk.transfer("kim", mode="blind", summary="  ", to_center="NTS126")
     with pytest.raises(Exception, match="blind"):
-        world.desk.transfer("kim", mode="warm", summary="요약", to_uri="sip:x@y")
+        world.desk.transfer("kim", mode="warm", summary="요약", to_external="police")
+    with pytest.raises(ValidationFailed, match="no outside destination"):
+        world.desk.transfer("kim", mode="blind", summary="요약", to_external="my-own-phone")
+
+
+def test_an_outside_transfer_goes_only_to_a_configured_destination(tmp_path: Path) -> None:
+    """Agents pick a named destination; the address comes from the configuration, never from the agent."""
+    world = World(tmp_path)
+    world.desk.agent_state("kim", "ready")
+    world.caller()
+    world.answer(world.leg())
+    world.desk.transfer("kim", mode="blind", summary="경찰 신고 연결", to_external="police")
+    assert world.media.of("Transfer")[-1]["target_uri"] == "tel:112"

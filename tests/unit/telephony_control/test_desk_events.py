@@ -102,7 +102,7 @@ def test_every_event_of_a_call_with_hold_transfers_and_hand_offs_carries_ids_and
     w.desk.transfer("choi", mode="blind", summary=SUMMARY, to_center="ACRC110", to_queue="general")
     w.answer(w.leg())
     assert w.desk.agent_view("kim")["call"]["handoff_summary"] == SUMMARY, "the detail comes through the API"
-    w.desk.transfer("kim", mode="blind", summary=SUMMARY, to_uri="sip:01099998888@pstn.example")
+    w.desk.transfer("kim", mode="blind", summary=SUMMARY, to_external="pstn-line")
     w.caller("w1.2")  # a second caller, left to hang up in the queue
     w.desk.caller_gone("w1.2", cause=16)
     events, _ = bus.since(0)

@@ -79,8 +79,10 @@ def board(info: CallerInfo | None = None) -> tuple[Switchboard, FakePool, FakeSt
     return switchboard, pool, store, clock
 
 
-def incoming(switchboard: Switchboard, candidates: str, dialled: str, ref: str = "w1.1") -> None:
+def incoming(switchboard: Switchboard, candidates: str, dialled: str, ref: str = "w1.1", trusted: bool = True) -> None:
     headers = {"X-Sori-Dialled": dialled, "X-Sori-Center-Candidates": candidates}
+    if trusted:  # as the edge adds it for a trunk's call
+        headers["X-Sori-Trusted-Caller"] = "1"
     switchboard.on_event(WorkerEvent("w1", "IncomingCall", {
         "call_ref": ref, "call_id": f"{ref}@edge", "from_uri": '"x" <sip:01050000002@127.0.0.1>',
         "to_uri": f"<sip:{dialled}@127.0.0.1>", "headers": headers}))  # fmt: skip
