@@ -169,11 +169,13 @@ def _run(base: str, document: dict[str, Any], login: str) -> tuple[list[str], Co
     return _failures(from_schema(schema).execute(), time.monotonic() + BUDGET_S)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_schemathesis_finds_nothing(desk: Desk, api: RunningApi, database_url: str) -> None:
     document = requests.get(api.base + "/openapi.json", timeout=30).json()
-    # An agent, then an admin (supervisors' routes, registering without a contact); on PostgreSQL, which refuses
-    # some text SQLite stores (U+0000), the admin only, to keep the suite's growth small.
-    logins = ("kim", "root") if database_url.startswith("sqlite") else ("root",)
+    # An agent, then an admin (supervisors' routes, registering without a contact). Once, on SQLite: the one
+    # difference PostgreSQL showed (it refuses text holding U+0000, which SQLite stores) has its own test on
+    # both databases below, and a second full run would cost the suite 40 s more.
+    logins = ("kim", "root")
     report: list[str] = []
     for login in logins:
         findings, per_check, sent = _run(api.base, document, login)
