@@ -18,6 +18,7 @@ from sori.seed.demo import seed_centers
 from sori.wiring import System
 from tests.support import reactor as rt
 from tests.support.api import RunningApi
+from tests.support.desk import desk  # noqa: F401  (a fixture: the desk of sori up without media workers)
 from tests.support.postgres import PostgresServer, start_postgres
 from tests.support.system import FakeClock, make_system
 

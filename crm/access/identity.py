@@ -23,11 +23,11 @@ from crm.access.evidence import (
 )
 from crm.actor import Actor
 from crm.cases.model import Interaction
-from crm.cases.services import own_interaction
+from crm.cases.services import own_open_interaction
 from crm.citizens.model import Citizen, CitizenPhone, Sex, VerificationMethod
 from crm.citizens.phone import PhoneKind, normalize_phone
 from crm.citizens.rrn import protect_resident_number
-from crm.errors import Conflict, DomainError, IdentityCheckLocked, InteractionClosed, ValidationFailed
+from crm.errors import Conflict, DomainError, IdentityCheckLocked, ValidationFailed
 from crm.ports import UnitOfWork
 
 
@@ -36,13 +36,6 @@ class CodeToSend:
     challenge: IdentityChallenge
     code: str
     to_digits: str
-
-
-def _open_contact(uow: UnitOfWork, actor: Actor, interaction_id: int) -> Interaction:
-    interaction = own_interaction(uow, actor, interaction_id)
-    if not interaction.is_open:
-        raise InteractionClosed("this contact is already wrapped up")
-    return interaction
 
 
 def _audit(
@@ -104,7 +97,7 @@ def verify_resident_number(
     spoken: str,
 ) -> bool:
     """The caller states their 주민등록번호; it must match the keyed hash of the contact's citizen."""
-    interaction = _open_contact(uow, actor, interaction_id)
+    interaction = own_open_interaction(uow, actor, interaction_id)
     method = VerificationMethod.RESIDENT_NUMBER
     _guard(uow, actor, now, interaction, method, limits)
     try:
@@ -132,7 +125,7 @@ def prepare_code(
     ``phone_index`` picks among the citizen's mobile numbers in the order the citizen page lists them
     (masked); the destination is never typed by the agent.
     """
-    interaction = _open_contact(uow, actor, interaction_id)
+    interaction = own_open_interaction(uow, actor, interaction_id)
     if interaction.citizen_id is None:
         raise ValidationFailed("pick the citizen for this contact first")
     method = VerificationMethod.SMS_CODE
@@ -166,7 +159,7 @@ def verify_code(
     uow: UnitOfWork, actor: Actor, now: dt.datetime, key: bytes, limits: GuessLimits, *, interaction_id: int, code: str
 ) -> bool:
     """The caller reads back the code; only the contact's latest usable code counts."""
-    interaction = _open_contact(uow, actor, interaction_id)
+    interaction = own_open_interaction(uow, actor, interaction_id)
     method = VerificationMethod.SMS_CODE
     _guard(uow, actor, now, interaction, method, limits)
     challenge = uow.identity.latest_challenge(interaction_id)
@@ -205,7 +198,7 @@ def register_on_contact(
     added to their record. Otherwise a new citizen is created with the contact's calling number and
     the numbers given. The answer has the same shape either way.
     """
-    interaction = _open_contact(uow, actor, interaction_id)
+    interaction = own_open_interaction(uow, actor, interaction_id)
     if interaction.case_id is not None:
         raise Conflict("the contact already belongs to a case; its citizen is fixed")
     if interaction.identity_verified:

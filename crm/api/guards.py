@@ -10,8 +10,8 @@ from typing import Any
 
 from crm.agents.model import Role
 from crm.api.kit import ApiRequest
-from crm.cases.services import own_interaction
-from crm.errors import Forbidden, InteractionClosed, NotServing
+from crm.cases.services import own_interaction, own_open_interaction
+from crm.errors import Forbidden, NotServing
 from crm.ports import UnitOfWork
 
 
@@ -22,9 +22,7 @@ def own_contact(req: ApiRequest[Any], uow: UnitOfWork) -> None:
 
 def own_open_contact(req: ApiRequest[Any], uow: UnitOfWork) -> None:
     """The path's contact is the actor's and not yet wrapped up."""
-    interaction = own_interaction(uow, req.require_actor(), req.param_int("interaction_id"))
-    if not interaction.is_open:
-        raise InteractionClosed("this contact is already wrapped up")
+    own_open_interaction(uow, req.require_actor(), req.param_int("interaction_id"))
 
 
 def registering(req: ApiRequest[Any], uow: UnitOfWork) -> None:
@@ -35,9 +33,7 @@ def registering(req: ApiRequest[Any], uow: UnitOfWork) -> None:
         if actor.role is not Role.ADMIN:
             raise Forbidden("register the caller of a contact you serve: give interaction_id")
         return
-    interaction = own_interaction(uow, actor, interaction_id)
-    if not interaction.is_open:
-        raise InteractionClosed("this contact is already wrapped up")
+    own_open_interaction(uow, actor, interaction_id)
 
 
 def serving_citizen(req: ApiRequest[Any], uow: UnitOfWork) -> None:

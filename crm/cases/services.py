@@ -27,6 +27,7 @@ from crm.errors import (
     Conflict,
     Forbidden,
     HandoffNotFound,
+    InteractionClosed,
     InteractionNotFound,
     OtherCenter,
     ValidationFailed,
@@ -442,6 +443,14 @@ def own_interaction(uow: UnitOfWork, actor: Actor, interaction_id: int | None) -
         raise InteractionNotFound(f"no interaction {interaction_id}", interaction_id=interaction_id)
     if not actor.is_system and actor.role is not Role.ADMIN and interaction.agent_id != actor.agent_id:
         raise Forbidden("this contact is assigned to another agent", interaction_id=interaction_id)
+    return interaction
+
+
+def own_open_interaction(uow: UnitOfWork, actor: Actor, interaction_id: int) -> Interaction:
+    """The actor's contact, not yet wrapped up: what checks and registrations on a contact work on."""
+    interaction = own_interaction(uow, actor, interaction_id)
+    if not interaction.is_open:
+        raise InteractionClosed("this contact is already wrapped up")
     return interaction
 
 

@@ -16,13 +16,11 @@ from sori.wiring import System
 from telephony.control.desk import Desk
 from telephony.control.pin_enrolment import PinEnrolments
 from tests.conftest import PASSWORD
-from tests.integration.test_api_telephony import desk
 from tests.support import reactor as rt
 from tests.support.api import RunningApi
 from tests.support.contacts import connect_call
 
 pytestmark = pytest.mark.integration
-__all__ = ["desk"]
 PHONE = "010-3456-7890"
 RRN = "900101-1234567"
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,17 +21,12 @@ import requests
 import schemathesis
 from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.core import EventStream
-from twisted.internet import defer
 from twisted.python.threadpool import ThreadPool
 
 from crm.api.kit import Reply, Router
 from crm.api.resource import ApiResource, make_site
-from sori.telephony_wiring import queue_configs
 from sori.wiring import System
-from telephony.acd import Acd
-from telephony.control.agent_store import AgentContacts
-from telephony.control.desk import Desk, DeskSettings
-from telephony.ivr.loader import load_flows, shipped_flows_dir
+from telephony.control.desk import Desk
 from tests.conftest import PASSWORD
 from tests.support import reactor as rt
 from tests.support.api import RunningApi
@@ -46,30 +40,6 @@ MAX_EXAMPLES = 25
 # One pass (no "max-time": with one, schemathesis fuzzes again and again until the time is spent); this deadline
 # only guards the suite against a run that would grow past its share.
 BUDGET_S = 150
-
-
-@pytest.fixture
-def desk(system: System) -> Iterator[Desk]:
-    """The desk of ``sori up`` without media workers: agents log in to the ACD, no call ever arrives."""
-    with system.uow(readonly=True) as uow:
-        centers = {c.code: c for c in uow.centers.list()}
-    flows = load_flows(shipped_flows_dir(), known_centers=set(centers))
-    store = AgentContacts(system.uow, system.policy, system.calendar)
-    built = Desk(
-        Acd(centers.values(), queue_configs(flows, centers, system.settings.telephony), system.calendar),
-        store,
-        db=lambda f, *a, **kw: defer.maybeDeferred(f, *a, **kw),
-        clock=system.clock,
-        scheduler=rt.reactor,
-        settings=DeskSettings(edge_host="127.0.0.1", edge_port=1, recordings_dir=system.settings.state_dir / "rec"),
-        prompts=lambda part: defer.fail(RuntimeError("no prompts in this test")),
-        hold_music=None,
-        events=system.cti,
-    )
-    rt.call(built.start, store.agents(), store.pending_callbacks())
-    system.desk.reactor, system.desk.desk = rt.reactor, built
-    yield built
-    rt.call(built.stop)
 
 
 def _token(base: str, login: str) -> str:
