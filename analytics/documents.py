@@ -12,7 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 
 class DocChannel(enum.StrEnum):
@@ -52,7 +52,7 @@ class Document:
     @property
     def day(self) -> dt.date:
         """The day in Seoul: complaints are counted by Korean calendar days."""
-        from crm.calendar import to_seoul
+        from kernel.calendar import to_seoul
 
         return to_seoul(self.received_at).date()
 

@@ -41,7 +41,7 @@ from typing import Any
 from analytics.documents import DocChannel, Document, Filters, Interval
 from analytics.search.sqlite_index import SqliteIndex
 from bench.common import Latency, header, machine, say
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 from tests.support.shared import shared_dir
 
 FILES = ("bluehouse_petitions_korkeep_2020-01to09.jsonl.gz", "bluehouse_petitions_lovit_2017-08_2019-04to08.jsonl.gz")

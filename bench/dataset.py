@@ -23,11 +23,11 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Table, text
 
 from bench.common import Stopwatch, say
-from crm.agents.model import Role
 from crm.api.auth import hash_password
 from crm.cases.model import Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.store import migrate, tables
+from kernel.actor import Role
 from sori.seed.demo import CENTERS_FILE, read_centers_file, seed_centers
 from sori.wiring import System
 

@@ -54,11 +54,10 @@ from bench.common import (
     workdir,
 )
 from bench.dataset import TOPICS, load, phone_display
-from crm.actor import Actor
-from crm.agents.model import Role
 from crm.cases import contacts, services
 from crm.cases.model import Channel, Disposition
 from crm.store import tables
+from kernel.actor import Actor, Role
 from sori.wiring import System
 
 SQLITE_TARGET = 1000.0

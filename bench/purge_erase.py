@@ -20,7 +20,7 @@ import time
 from analytics.documents import DocChannel, Document
 from analytics.search.sqlite_index import SqliteIndex
 from bench.common import emit_json, header, machine, say, workdir
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 
 
 def build(index: SqliteIndex, count: int, rng: random.Random) -> None:

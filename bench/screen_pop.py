@@ -47,8 +47,8 @@ from bench.common import (
 )
 from bench.dataset import BENCH_PASSWORD, Dataset, load, phone_digits, phone_display
 from crm.access import views
-from crm.actor import Actor
 from crm.store import tables
+from kernel.actor import Actor
 from sori.wiring import System
 from tests.support import reactor as rt
 from tests.support.api import RunningApi

@@ -1,29 +1,8 @@
-"""Typed domain errors, each with a stable code that the HTTP edge maps to a status."""
+"""The case store's errors, each with a stable code (their HTTP status: ``crm.api.http_status``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-
-class DomainError(Exception):
-    """Base of every error the domain raises on purpose.
-
-    ``code`` is stable and documented; clients branch on it, never on ``message``.
-    """
-
-    code = "domain-error"
-
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
-
-
-class ValidationFailed(DomainError):
-    code = "validation-failed"
+from kernel.errors import DomainError, NotFound
 
 
 class InvalidPhoneNumber(DomainError):
@@ -33,9 +12,6 @@ class InvalidPhoneNumber(DomainError):
 class InvalidResidentNumber(DomainError):
     code = "invalid-resident-number"
 
-
-class NotFound(DomainError):
-    code = "not-found"
 
 
 class CaseNotFound(NotFound):
@@ -77,9 +53,6 @@ class IllegalTransition(DomainError):
 class VersionConflict(DomainError):
     code = "version-conflict"
 
-
-class Conflict(DomainError):
-    code = "conflict"
 
 
 class MergeRejected(DomainError):

@@ -16,9 +16,9 @@ from crm.agents.model import Agent
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState, TranscriptionJob
-from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.citizens.pin import CitizenPin
+from kernel.centers import Center
 
 
 class CenterRepository(Protocol):

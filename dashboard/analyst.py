@@ -21,9 +21,9 @@ from werkzeug.wrappers.response import Response
 from analytics.documents import DocChannel
 from analytics.report import figures as f
 from analytics.trends.report import ReportData
-from crm.calendar import SEOUL
 from dashboard.ports import ANALYST_ROLES, AnalystData, NoData, ReportQuery, Viewer
 from dashboard.server import require
+from kernel.calendar import SEOUL
 
 log = logging.getLogger("sori.dashboard")
 PATH = "/analytics/"

@@ -20,9 +20,9 @@ from urllib.parse import quote
 from flask import Flask, current_app, g, redirect, request
 from werkzeug.wrappers.response import Response
 
-from crm.json_depth import nesting_depth_over
 from dashboard.csrf import FIELD, NONCE_COOKIE, LoginCsrf
 from dashboard.ports import LoginRefused, Sessions, Viewer
+from kernel.http.json_depth import nesting_depth_over
 
 log = logging.getLogger("sori.dashboard")
 COOKIE = "sori_dashboard"

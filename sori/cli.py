@@ -264,11 +264,12 @@ def _print_openapi() -> int:
     from crm.api.app import build_router
     from crm.api.auth import LoginLimiter
     from crm.api.deps import ApiDeps
-    from crm.calendar import WorkCalendar
     from crm.cases.continuity import ContinuityPolicy
+    from kernel.calendar import WorkCalendar
+    from sori.wiring import STATUSES, extra_routes, utc_now
 
-    deps = ApiDeps(rrn_key=b"\0" * 32, policy=ContinuityPolicy(), calendar=WorkCalendar(), limiter=LoginLimiter(1, 1))
-    from sori.wiring import extra_routes, utc_now
+    deps = ApiDeps(rrn_key=b"\0" * 32, policy=ContinuityPolicy(), calendar=WorkCalendar(), limiter=LoginLimiter(1, 1),
+                   statuses=STATUSES)  # fmt: skip
     from telephony.cti.bus import CtiBus
 
     build_router(deps, extra_routes(CtiBus(utc_now)))
@@ -277,10 +278,11 @@ def _print_openapi() -> int:
 
 
 def _add_agent(system: Any, args: argparse.Namespace) -> int:
-    from crm.agents.model import Agent, Role
+    from crm.agents.model import Agent
     from crm.agents.sip import issue
     from crm.api.auth import hash_password
-    from crm.errors import DomainError
+    from kernel.actor import Role
+    from kernel.errors import DomainError
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
     if len(password) < 10:
@@ -316,9 +318,9 @@ def _add_agent(system: Any, args: argparse.Namespace) -> int:
 
 
 def _rotate_sip_password(system: Any, login: str) -> int:
-    from crm.actor import Actor
     from crm.agents.sip import rotate_sip_password
-    from crm.errors import DomainError
+    from kernel.actor import Actor
+    from kernel.errors import DomainError
 
     try:
         with system.uow() as uow:

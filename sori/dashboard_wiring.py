@@ -14,8 +14,8 @@ from analytics.documents import Filters, Interval, SearchResult
 from analytics.search.port import SearchIndex
 from analytics.trends.report import ReportData, build_report
 from crm.api import auth
-from crm.calendar import SEOUL
 from dashboard.ports import LoginRefused, NoData, ReportQuery, Viewer
+from kernel.calendar import SEOUL
 from sori.report_cli import index_path, open_index
 from sori.wiring import System
 

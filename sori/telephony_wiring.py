@@ -13,7 +13,7 @@ from twisted.internet import threads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
-from crm.centers.model import Center
+from kernel.centers import Center
 from sori.config import TelephonyConfig
 from sori.wiring import System
 from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp

@@ -12,16 +12,22 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from analytics.http_status import STATUS as ANALYTICS_STATUS
 from crm.api.auth import LoginLimiter
 from crm.api.deps import ApiDeps
-from crm.calendar import WorkCalendar
+from crm.api.http_status import STATUS as CRM_STATUS
 from crm.cases.continuity import ContinuityPolicy
 from crm.store.engine import make_engine
 from crm.store.uow import UnitOfWorkFactory
+from integrations.http_status import STATUS as INTEGRATIONS_STATUS
 from integrations.sms.port import SmsGateway
+from kernel.calendar import WorkCalendar
+from kernel.http.errors import STATUS as KERNEL_STATUS
+from kernel.http.errors import StatusTable
 from sori.config import Settings
 from telephony.control.api import DeskRef
 from telephony.cti.bus import CtiBus
+from telephony.http_status import STATUS as TELEPHONY_STATUS
 
 
 def utc_now() -> dt.datetime:
@@ -71,7 +77,12 @@ class System:
             token_hours=http.token_hours,
             sms=self.sms,
             sip_realm=self.settings.edge.realm,
+            statuses=STATUSES,
         )
+
+
+#: Every package's error codes and their HTTP statuses, joined once.
+STATUSES = StatusTable(KERNEL_STATUS, CRM_STATUS, TELEPHONY_STATUS, ANALYTICS_STATUS, INTEGRATIONS_STATUS)
 
 
 def extra_routes(cti: CtiBus, desk: DeskRef | None = None) -> list[Callable[[Any], None]]:

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from crm.agents.model import Agent, Role
+from crm.agents.model import Agent
 from crm.api.auth import hash_password
 from crm.store import migrate
 from crm.store.engine import make_engine
+from kernel.actor import Role
 from sori.seed.demo import seed_centers
 from sori.wiring import System
 from tests.support import reactor as rt

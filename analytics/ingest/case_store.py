@@ -33,10 +33,10 @@ from analytics.trends.continuity import (
     first_contact_resolved,
     repeat_contacts,
 )
-from crm.calendar import SEOUL, to_seoul
 from crm.cases.model import VOICE_CHANNELS
 from crm.cases.status import CaseStatus
 from crm.store import tables
+from kernel.calendar import SEOUL, to_seoul
 
 
 @dataclass(frozen=True)

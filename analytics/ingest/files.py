@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "petition_idx", "sinmungo_id", "no", "번호"),

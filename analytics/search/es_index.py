@@ -26,7 +26,7 @@ from analytics.documents import (
     SearchResult,
     snippet,
 )
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 TEMPLATE_SETTINGS: dict[str, Any] = {
     "number_of_shards": 1,

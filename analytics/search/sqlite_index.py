@@ -31,7 +31,7 @@ from analytics.documents import (
     bucket,
     snippet,
 )
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 
 def _daily_schema() -> str:

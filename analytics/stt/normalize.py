@@ -4,7 +4,7 @@ Whisper writes some numbers as digits ("2018년"), people and reference transcri
 ("이천 십 팔 년"); the same call must read the same way wherever it is compared or searched, so digits are
 always turned into their Hangul reading, never the reverse:
 
-- Sino-Korean by default (``telephony.ivr.numbers.sino``): "2018년" → "이천십팔년", "1,500원" → "천오백원";
+- Sino-Korean by default (``kernel.korean_numbers.sino``): "2018년" → "이천십팔년", "1,500원" → "천오백원";
 - native Korean before the counters that take it, for 1-99: "3명" → "세명", "1잔" → "한잔", "2시간" → "두시간";
 - the months whose reading changes: "6월" → "유월", "10월" → "시월";
 - digit by digit (영 for zero) for a number with a leading zero or digit groups joined by hyphens
@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from telephony.ivr.numbers import SINO_DIGITS, native, sino
+from kernel.korean_numbers import SINO_DIGITS, native, sino
 
 #: Counters read with native Korean numbers (한 명, 두 잔, 세 시, 네 시간). Ambiguous ones are left out on
 #: purpose: 번 (1번 출구 / 한 번), 대 (10대 청소년), 장, 통, 달 (3달러); 개월 takes Sino-Korean (삼 개월).

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from crm.errors import DomainError
+from kernel.errors import DomainError
 
 
 @dataclass(frozen=True)

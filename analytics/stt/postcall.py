@@ -30,12 +30,12 @@ from analytics.pii import mask
 from analytics.stt.paths import RecordingPathRefused, recording_path
 from analytics.stt.port import SpeechModelUnavailable, SpeechToText, TranscriptionFailed
 from analytics.stt.wavfix import repair_unclosed
-from crm.actor import Actor
 from crm.cases.events import record
 from crm.cases.model import EventKind
 from crm.cases.transcription import JobState, TranscriptionJob, Window, claim, fail, recover, succeed
 from crm.cases.transcription import window as talk_window
 from crm.store.uow import UnitOfWorkFactory
+from kernel.actor import Actor
 
 log = logging.getLogger("sori.transcriber")
 ACTOR = Actor.system("transcriber")

@@ -21,14 +21,15 @@ from crm.access.evidence import (
     code_matches,
     new_code,
 )
-from crm.actor import Actor
 from crm.cases.model import Interaction
 from crm.cases.services import own_open_interaction
 from crm.citizens.model import Citizen, CitizenPhone, Sex, VerificationMethod
 from crm.citizens.phone import PhoneKind, normalize_phone
 from crm.citizens.rrn import protect_resident_number
-from crm.errors import Conflict, DomainError, IdentityCheckLocked, ValidationFailed
+from crm.errors import IdentityCheckLocked
 from crm.ports import UnitOfWork
+from kernel.actor import Actor
+from kernel.errors import Conflict, DomainError, ValidationFailed
 
 
 @dataclass(frozen=True)

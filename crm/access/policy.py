@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm.access.model import Purpose, Scope
-from crm.actor import Actor
-from crm.agents.model import Role
 from crm.cases.model import Interaction
 from crm.errors import Forbidden, NotServing, ReasonRequired
+from kernel.actor import Actor, Role
 
 MIN_REASON = 4
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 
 from crm.access.model import AttestationKind, ServingAttestation
-from crm.actor import Actor
-from crm.agents.model import Role
 from crm.cases.model import Channel, Interaction
-from crm.errors import Forbidden, NotFound, ValidationFailed
+from crm.errors import Forbidden
 from crm.ports import UnitOfWork
+from kernel.actor import Actor, Role
+from kernel.errors import NotFound, ValidationFailed
 
 MAX_ATTESTATION = dt.timedelta(hours=4)
 MIN_REASON = 4

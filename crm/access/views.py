@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 
 from crm.access.model import AccessLogEntry, Purpose, Scope
 from crm.access.policy import AccessDecision, decide_citizen_access, visible_detail
-from crm.actor import Actor
-from crm.agents.model import Role
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.citizens.model import Citizen
 from crm.citizens.phone import normalize_phone
 from crm.errors import CaseNotFound, CitizenNotFound
 from crm.ports import UnitOfWork
+from kernel.actor import Actor, Role
 
 NO_CITIZEN = "no such citizen that you may see"
 NO_CASE = "no case {number} that you may see"

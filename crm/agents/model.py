@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import re
 from dataclasses import dataclass, field
 
-from crm.errors import ValidationFailed
+from kernel.actor import Role
+from kernel.errors import ValidationFailed
 
 LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-
-
-class Role(enum.StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ANALYST = "analyst"
-    ADMIN = "admin"
 
 
 @dataclass

@@ -12,10 +12,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from crm.actor import Actor
-from crm.agents.model import Agent, Role
+from crm.agents.model import Agent
 from crm.errors import AgentNotFound, Forbidden
 from crm.ports import UnitOfWork
+from kernel.actor import Actor, Role
 
 PASSWORD_BYTES = 18  # 24 URL-safe characters: 144 bits, far beyond guessing through the edge's ban
 

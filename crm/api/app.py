@@ -11,10 +11,11 @@ from twisted.web import server
 
 from crm.api import routes_cases, routes_citizens, routes_core, routes_identity, routes_phones, routes_security
 from crm.api.deps import ApiDeps
-from crm.api.kit import Router
-from crm.api.openapi import build_openapi
+from crm.api.fields import PATH_PARAMS
 from crm.api.resource import ApiResource, make_site
 from crm.store.uow import UnitOfWorkFactory
+from kernel.http.kit import Router
+from kernel.http.openapi import build_openapi
 
 API_VERSION = "1.0.0"
 
@@ -24,7 +25,7 @@ RouteSet = Callable[[Router], None]
 
 def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
     """Every route: the case store's, then those other parts of the system add (``extra``, e.g. CTI)."""
-    router = Router()
+    router = Router(PATH_PARAMS)
     routes_core.register(router, deps)
     routes_citizens.register(router, deps)
     routes_identity.register(router, deps)
@@ -33,7 +34,7 @@ def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
     routes_security.register(router, deps)
     for register in extra:
         register(router)
-    document = build_openapi(router, API_VERSION)
+    document = build_openapi(router, API_VERSION, deps.statuses)
     deps.openapi = lambda: document
     return router
 
@@ -47,4 +48,5 @@ def build_site(
     max_body: int,
     extra: Sequence[RouteSet] = (),
 ) -> server.Site:
-    return make_site(ApiResource(build_router(deps, extra), uow_factory, pool, reactor, clock), max_body)
+    router = build_router(deps, extra)
+    return make_site(ApiResource(router, uow_factory, pool, reactor, clock, deps.statuses), max_body)

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from crm.agents.model import Agent
 from crm.api.throttle import LoginLimiter as LoginLimiter
-from crm.errors import DomainError
 from crm.store import tables
 from crm.store.uow import SqlUnitOfWork
+from kernel.errors import DomainError
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 # Verifying against this when the login is unknown keeps the timing of both failures alike.

@@ -8,9 +8,12 @@ from typing import Any
 
 from crm.access.evidence import GuessLimits
 from crm.api.auth import LoginLimiter
-from crm.calendar import WorkCalendar
+from crm.api.http_status import STATUS as CRM_STATUS
 from crm.cases.continuity import ContinuityPolicy
 from integrations.sms.port import SmsGateway
+from kernel.calendar import WorkCalendar
+from kernel.http.errors import STATUS as KERNEL_STATUS
+from kernel.http.errors import StatusTable
 
 
 @dataclass
@@ -24,3 +27,5 @@ class ApiDeps:
     sms: SmsGateway | None = None  # one-time codes to citizens' phones (integrations/sms)
     guess_limits: GuessLimits = field(default_factory=GuessLimits)  # identity checks per agent and citizen
     openapi: Callable[[], dict[str, Any]] = field(default=lambda: {})
+    # Error code → HTTP status: the kernel's and the case store's here; the composition root adds every package's.
+    statuses: StatusTable = field(default_factory=lambda: StatusTable(KERNEL_STATUS, CRM_STATUS))

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.agents.model import Role
-from crm.api.kit import ApiRequest
 from crm.cases.services import own_interaction, own_open_interaction
 from crm.errors import Forbidden, NotServing
 from crm.ports import UnitOfWork
+from kernel.actor import Role
+from kernel.http.kit import ApiRequest
 
 
 def own_contact(req: ApiRequest[Any], uow: UnitOfWork) -> None:

@@ -8,7 +8,7 @@ from crm.access.views import CaseView, CitizenView, ContactView
 from crm.agents.model import Agent
 from crm.api import schemas as s
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
-from crm.centers.model import Center
+from kernel.centers import Center
 
 
 def agent(a: Agent) -> s.AgentOut:

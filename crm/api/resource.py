@@ -29,13 +29,13 @@ from twisted.web import http, resource, server
 from twisted.web.http import HTTPChannel
 from twisted.web.server import NOT_DONE_YET
 
-from crm.actor import Actor
 from crm.api import auth, idempotency
-from crm.api.body import parse_body
-from crm.api.errors import ApiError, error_body, status_of
-from crm.api.kit import ApiRequest, Later, Reply, Route, Router
-from crm.errors import DomainError
 from crm.store.uow import UnitOfWorkFactory
+from kernel.actor import Actor
+from kernel.errors import DomainError
+from kernel.http.body import parse_body
+from kernel.http.errors import ApiError, StatusTable, error_body
+from kernel.http.kit import ApiRequest, Later, Reply, Route, Router
 
 log = logging.getLogger("sori.http")
 IDEMPOTENCY_KEY_MAX = 200
@@ -93,22 +93,37 @@ class ApiResource(resource.Resource):
         pool: ThreadPool,
         reactor: IReactorFromThreads,
         clock: Callable[[], dt.datetime],
+        statuses: StatusTable,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
+        self.statuses = statuses
         self.router = router
         self.uow_factory = uow_factory
         self.pool = pool
         self.reactor = reactor
         self.clock = clock
 
+    def _error_reply(self, error: DomainError) -> Reply:
+        """A domain error as its JSON reply; a code no package states a status for is a defect: 500, logged."""
+        status = self.statuses.status_of(error)
+        if status is None:
+            log.error("error code without an HTTP status", extra={"code": error.code})
+            return Reply(500, error_body("internal-error", "internal error"))
+        return Reply(status, error_body(error.code, error.message, error.details))
+
+    def _domain_error_reply(self, failure: Failure) -> Reply:
+        """A domain error raised by a ``Later`` on the reactor thread, as its JSON error reply (others pass on)."""
+        failure.trap(DomainError)
+        error = failure.value
+        assert isinstance(error, DomainError)
+        return self._error_reply(error)
+
     def render(self, request: server.Request) -> int | bytes:
         started = time.monotonic()
         try:
             route, prepared = self._prepare(request)
         except DomainError as error:
-            self._write(
-                request, Reply(status_of(error), error_body(error.code, error.message, error.details)), None, started
-            )
+            self._write(request, self._error_reply(error), None, started)
             return NOT_DONE_YET
         except Exception:
             log.exception("request preparation failed")
@@ -121,7 +136,7 @@ class ApiResource(resource.Resource):
         def done(reply: Reply | Later) -> None:
             if isinstance(reply, Later):  # the rest runs on the reactor, holding no database thread
                 rest: defer.Deferred[Reply] = defer.maybeDeferred(reply.run)
-                rest.addErrback(_domain_error_reply)
+                rest.addErrback(self._domain_error_reply)
                 rest.addCallbacks(done, failed)
                 return
             if not finished[0]:
@@ -247,7 +262,7 @@ class ApiResource(resource.Resource):
                 uow.commit()
                 return reply
         except DomainError as error:
-            return Reply(status_of(error), error_body(error.code, error.message, error.details))
+            return self._error_reply(error)
         except StaleDataError:
             return Reply(409, error_body("version-conflict", "the record was changed by someone else; read it again"))
         except IntegrityError as exc:
@@ -265,14 +280,6 @@ class ApiResource(resource.Resource):
                 error_body("database-unavailable", "the case store is busy or unavailable; retry"),
                 {"retry-after": "1"},
             )
-
-
-def _domain_error_reply(failure: Failure) -> Reply:
-    """A domain error raised by a ``Later`` on the reactor thread, as its JSON error reply (others pass on)."""
-    failure.trap(DomainError)
-    error = failure.value
-    assert isinstance(error, DomainError)
-    return Reply(status_of(error), error_body(error.code, error.message, error.details))
 
 
 @dataclass(frozen=True)

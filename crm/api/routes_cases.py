@@ -9,13 +9,9 @@ from typing import Any
 from crm.access import views
 from crm.access.model import Purpose, Scope
 from crm.access.policy import AccessDecision
-from crm.agents.model import Role
 from crm.api import present
 from crm.api import schemas as s
 from crm.api.deps import ApiDeps
-from crm.api.errors import ApiError
-from crm.api.kit import ApiRequest, QueryParam, Reply, Router
-from crm.api.params import ID_MAX
 from crm.api.routes_core import CENTER_PARAM, PURPOSE_PARAM, REASON_PARAM, V1
 from crm.cases import contacts
 from crm.cases import services as cases
@@ -23,6 +19,10 @@ from crm.cases.model import Case, parse_case_number
 from crm.cases.status import CaseStatus
 from crm.errors import Forbidden, OtherCenter
 from crm.store.uow import SqlUnitOfWork
+from kernel.actor import Role
+from kernel.http.errors import ApiError
+from kernel.http.kit import ApiRequest, QueryParam, Reply, Router
+from kernel.http.params import ID_MAX
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 

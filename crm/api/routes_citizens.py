@@ -6,13 +6,10 @@ from typing import Any
 
 from crm.access import identity, serving, views
 from crm.access.model import Purpose
-from crm.agents.model import Role
 from crm.api import guards, present, routes_identity
 from crm.api import schemas as s
 from crm.api.deps import ApiDeps
-from crm.api.errors import ApiError
-from crm.api.kit import ApiRequest, QueryParam, Reply, Router
-from crm.api.params import PHONE_PATTERN
+from crm.api.fields import PHONE_PATTERN
 from crm.api.routes_core import PURPOSE_PARAM, REASON_PARAM, V1
 from crm.cases import contacts, continuity
 from crm.cases import services as cases
@@ -22,6 +19,9 @@ from crm.citizens.phone import normalize_phone
 from crm.citizens.rrn import protect_resident_number
 from crm.errors import Forbidden, IdentityCheckLocked, InteractionNotFound
 from crm.store.uow import SqlUnitOfWork
+from kernel.actor import Role
+from kernel.http.errors import ApiError
+from kernel.http.kit import ApiRequest, QueryParam, Reply, Router
 
 
 def _verified(uow: SqlUnitOfWork, interaction_id: int | None) -> bool:

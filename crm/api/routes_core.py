@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import text
 
 from crm.access.model import Purpose
-from crm.agents.model import Role
 from crm.api import auth, present
 from crm.api import schemas as s
 from crm.api.deps import ApiDeps
-from crm.api.errors import ApiError, error_body
-from crm.api.kit import ALL_ROLES, ApiRequest, QueryParam, Reply, Router
 from crm.errors import CenterNotFound, OtherCenter
 from crm.store.uow import SqlUnitOfWork
+from kernel.actor import Role
+from kernel.http.errors import ApiError, error_body
+from kernel.http.kit import ALL_ROLES, ApiRequest, QueryParam, Reply, Router
 
 V1 = "/api/v1"
 PURPOSE_PARAM = QueryParam.choice(

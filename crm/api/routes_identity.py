@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 
 from crm.access import evidence, identity, serving
-from crm.agents.model import Role
 from crm.api import guards, present
 from crm.api import schemas as s
 from crm.api.deps import ApiDeps
-from crm.api.errors import ApiError, error_body
-from crm.api.kit import ApiRequest, Reply, Router
 from crm.api.routes_core import V1
 from crm.citizens.model import VerificationMethod
 from crm.errors import IdentityCheckLocked
 from crm.store.uow import SqlUnitOfWork
 from integrations.sms.port import SmsError, SmsRejected
+from kernel.actor import Role
+from kernel.http.errors import ApiError, error_body
+from kernel.http.kit import ApiRequest, Reply, Router
 
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 FAILED = 422

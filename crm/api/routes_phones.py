@@ -9,9 +9,9 @@ from pydantic import Field
 
 from crm.agents.sip import rotate_sip_password
 from crm.api.deps import ApiDeps
-from crm.api.kit import ALL_ROLES, ApiRequest, Reply, Router
-from crm.api.schemas import Out
 from crm.store.uow import SqlUnitOfWork
+from kernel.http.kit import ALL_ROLES, ApiRequest, Reply, Router
+from kernel.http.models import Out
 
 V1 = "/api/v1"
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crm.agents.model import Role
 from crm.api.deps import ApiDeps
-from crm.api.kit import ApiRequest, Reply, Router
+from kernel.actor import Role
+from kernel.http.kit import ApiRequest, Reply, Router
 
 V1 = "/api/v1"
 

@@ -1,7 +1,7 @@
 """Request and response models of the HTTP API (the OpenAPI document is generated from these).
 
-The base models (``In``, ``Out``) and field types are in ``crm.api.fields``; the identity checks' models in
-``crm.api.schemas_identity`` (both re-exported here)."""
+The base models (``In``, ``Out``, ``ErrorOut``) are the kernel's (``kernel.http.models``), the case store's field
+types in ``crm.api.fields``; the identity checks' models in ``crm.api.schemas_identity`` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from crm.access.model import Purpose, Scope
-from crm.agents.model import Role
-from crm.api.fields import CaseNumber, Id, Phone, ResidentNumber, Version, integral
-from crm.api.fields import In as In
-from crm.api.fields import Out as Out
+from crm.api.fields import CaseNumber, Phone, ResidentNumber
 from crm.api.schemas_identity import AttestationIn as AttestationIn
 from crm.api.schemas_identity import AttestationOut as AttestationOut
 from crm.api.schemas_identity import CodeSentOut as CodeSentOut
@@ -23,12 +20,11 @@ from crm.api.schemas_identity import VerifyIn as VerifyIn
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.citizens.model import Sex
-
-
-class ErrorOut(Out):
-    error: str = Field(description="stable error code")
-    message: str
-    details: dict[str, Any]
+from kernel.actor import Role
+from kernel.http.models import ErrorOut as ErrorOut
+from kernel.http.models import Id, Version, integral
+from kernel.http.models import In as In
+from kernel.http.models import Out as Out
 
 
 # -- auth ------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import datetime as dt
 from pydantic import ConfigDict, Field
 
 from crm.access.model import AttestationKind
-from crm.api.fields import Id, In, Int, Out
 from crm.citizens.model import VerificationMethod
+from kernel.http.models import Id, In, Int, Out
 
 
 class VerifyIn(In):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.actor import Actor
-from crm.agents.model import Role
 from crm.cases import continuity
 from crm.cases.events import record
 from crm.cases.model import VOICE_CHANNELS, Callback, Case, Channel, Disposition, EventKind, Interaction
@@ -16,15 +14,10 @@ from crm.cases.services import ensure_center_member, ensure_writer, load_own_cas
 from crm.cases.status import CaseStatus
 from crm.citizens.phone import normalize_phone
 from crm.citizens.services import match_caller
-from crm.errors import (
-    CenterInactive,
-    CenterNotFound,
-    CitizenNotFound,
-    Conflict,
-    InteractionClosed,
-    ValidationFailed,
-)
+from crm.errors import CenterInactive, CenterNotFound, CitizenNotFound, InteractionClosed
 from crm.ports import UnitOfWork
+from kernel.actor import Actor, Role
+from kernel.errors import Conflict, ValidationFailed
 
 
 def start_interaction(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crm.actor import Actor
 from crm.cases.model import Case, CaseEvent, EventKind
 from crm.ports import UnitOfWork
+from kernel.actor import Actor
 
 
 def record(

@@ -10,7 +10,7 @@ from typing import Any
 
 from crm.cases.status import ACTIVE, CaseStatus
 from crm.citizens.model import EVIDENCE_METHODS
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 CASE_NUMBER = re.compile(r"^(\d{4})-([A-Z][A-Z0-9]{1,19})-([1-9]\d*)$")
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.actor import Actor
-from crm.agents.model import Role
-from crm.calendar import WorkCalendar, to_seoul
 from crm.cases import continuity
 from crm.cases.events import record
 from crm.cases.model import Case, Channel, Complaint, EventKind, Handoff, Interaction, case_number
@@ -24,16 +21,17 @@ from crm.errors import (
     CitizenNotFound,
     ComplaintExists,
     ComplaintNotFound,
-    Conflict,
     Forbidden,
     HandoffNotFound,
     InteractionClosed,
     InteractionNotFound,
     OtherCenter,
-    ValidationFailed,
     VersionConflict,
 )
 from crm.ports import UnitOfWork
+from kernel.actor import Actor, Role
+from kernel.calendar import WorkCalendar, to_seoul
+from kernel.errors import Conflict, ValidationFailed
 
 
 def ensure_writer(actor: Actor) -> None:

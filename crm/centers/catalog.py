@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from crm.centers.model import Center
-from crm.errors import DomainError
+from kernel.centers import Center
+from kernel.errors import DomainError
 
 COLUMNS = (
     "code",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from crm.centers.model import Center
 from crm.ports import UnitOfWork
+from kernel.centers import Center
 
 _FIELDS = (
     "name",

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 
 class Sex(enum.StrEnum):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 from crm.access.evidence import IdentityAttempt, Outcome
-from crm.actor import Actor
 from crm.cases.services import own_interaction
 from crm.citizens.model import SystemVerification, VerificationMethod
 from crm.citizens.pin import CitizenPin, PinCheck, PinHasher, PinPolicy, PinRefused, refusal, well_formed
-from crm.errors import Forbidden, InteractionClosed, ValidationFailed
+from crm.errors import Forbidden, InteractionClosed
 from crm.ports import UnitOfWork
+from kernel.actor import Actor
+from kernel.errors import ValidationFailed
 
 METHOD = SystemVerification.IVR_PIN.value
 #: Evidence that lets an agent enrol (or reset) a citizen's PIN: a PIN cannot vouch for itself.

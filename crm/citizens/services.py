@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from crm.actor import Actor
 from crm.citizens.model import Citizen, CitizenPhone, Sex
 from crm.citizens.phone import normalize_phone
 from crm.citizens.rrn import protect_resident_number
-from crm.errors import CitizenNotFound, Conflict, Forbidden, ValidationFailed
+from crm.errors import CitizenNotFound, Forbidden
 from crm.ports import UnitOfWork
+from kernel.actor import Actor
+from kernel.errors import Conflict, ValidationFailed
 
 
 def register_citizen(

@@ -9,10 +9,10 @@ from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.transcription import TranscriptionJob
-from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.citizens.pin import CitizenPin
 from crm.store import tables
+from kernel.centers import Center
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False

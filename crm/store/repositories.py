@@ -15,10 +15,10 @@ from crm.agents.model import Agent
 from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState, TranscriptionJob
-from crm.centers.model import Center
 from crm.citizens.model import Citizen, CitizenPhone, SystemVerification
 from crm.citizens.pin import CitizenPin
 from crm.store import tables
+from kernel.centers import Center
 
 
 class _Repo:

@@ -27,11 +27,11 @@ from sqlalchemy.engine import Dialect
 
 from crm.access.evidence import Outcome
 from crm.access.model import AttestationKind, Purpose, Scope
-from crm.agents.model import Role
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState
 from crm.citizens.model import Sex
+from kernel.actor import Role
 
 metadata = MetaData(
     naming_convention={

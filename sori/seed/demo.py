@@ -12,17 +12,17 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from crm.actor import Actor
-from crm.agents.model import Agent, Role
+from crm.agents.model import Agent
 from crm.api.auth import hash_password
 from crm.cases import contacts, services
 from crm.cases.model import Channel, Disposition
 from crm.cases.status import CaseStatus
 from crm.centers.catalog import RowError, parse_centers
-from crm.centers.model import Center
 from crm.centers.services import ImportReport, import_centers
 from crm.citizens import services as citizens
 from crm.citizens.phone import normalize_phone
+from kernel.actor import Actor, Role
+from kernel.centers import Center
 from sori.seed.demo_phones import assign_demo_sip_passwords, write_demo_sip_passwords
 from sori.wiring import System
 

@@ -16,9 +16,10 @@ import copy
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
-from crm.calendar import WorkCalendar
-from crm.centers.model import Center
-from crm.errors import CenterNotFound, ValidationFailed
+from crm.errors import CenterNotFound
+from kernel.calendar import WorkCalendar
+from kernel.centers import Center
+from kernel.errors import ValidationFailed
 from telephony.acd import agents, timers
 from telephony.acd import callbacks as callback_rules
 from telephony.acd.errors import (

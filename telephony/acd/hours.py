@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from crm.calendar import SEOUL, UTC, WorkCalendar, to_seoul
-from crm.centers.model import WeeklyHours
+from kernel.calendar import SEOUL, UTC, WorkCalendar, to_seoul
+from kernel.centers import WeeklyHours
 
 #: how far ahead ``next_opening`` looks before it gives up (a center with no span left)
 HORIZON_DAYS = 400

@@ -12,18 +12,18 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from crm.actor import Actor
-from crm.agents.model import Agent, Role
-from crm.calendar import WorkCalendar
+from crm.agents.model import Agent
 from crm.cases import contacts, services
 from crm.cases.continuity import ContinuityPolicy
 from crm.cases.model import CallbackStatus, Channel, Disposition
 from crm.citizens import pin_services
 from crm.citizens.model import SystemVerification
 from crm.citizens.pin import PinHasher, PinPolicy
-from crm.errors import Conflict, DomainError
 from crm.ports import UnitOfWork
 from crm.store.uow import UnitOfWorkFactory
+from kernel.actor import Actor, Role
+from kernel.calendar import WorkCalendar
+from kernel.errors import Conflict, DomainError
 
 
 @dataclass(frozen=True)

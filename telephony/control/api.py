@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crm.agents.model import Role
-from crm.api.errors import ApiError
-from crm.api.kit import ApiRequest, Later, Reply, Router
-from crm.api.schemas import In
+from kernel.actor import Role
+from kernel.http.errors import ApiError
+from kernel.http.kit import ApiRequest, Later, Reply, Router
+from kernel.http.models import In
 from telephony.control.desk import Desk
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crm.api.errors import ApiError
-from crm.api.kit import ApiRequest, Later, Reply, Router
 from crm.citizens.pin_services import enrolment_citizen
+from kernel.http.errors import ApiError
+from kernel.http.kit import ApiRequest, Later, Reply, Router
 from telephony.control.api import TAKES_CALLS, DeskRef
 from telephony.control.desk import Desk
 from telephony.control.pin_enrolment import EnrolmentInProgress, PinEnrolments

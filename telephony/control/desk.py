@@ -35,7 +35,7 @@ from collections.abc import Callable
 from twisted.python.failure import Failure
 
 from crm.cases.model import CallbackStatus, Disposition
-from crm.errors import DomainError
+from kernel.errors import DomainError
 from telephony.acd import (
     AgentStateChanged,
     CallbackFailed,

@@ -12,7 +12,7 @@ from typing import Any
 from twisted.python.failure import Failure
 
 from crm.cases.model import CallbackStatus, Channel
-from crm.errors import DomainError
+from kernel.errors import DomainError
 from telephony.acd import PlaceCallback, QueueKey
 from telephony.control.agent_store import CallbackTask
 from telephony.control.desk_core import DeskCore

@@ -18,7 +18,7 @@ from twisted.internet import defer
 from twisted.python.failure import Failure
 
 from crm.cases.model import Disposition
-from crm.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ValidationFailed
 from telephony.acd import Acd, AgentState, Event, QueueKey
 from telephony.control.agent_store import AgentContacts, AgentRecord, CallbackTask
 from telephony.control.desk_model import (

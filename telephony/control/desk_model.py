@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from twisted.internet import defer
 
 from crm.cases.model import Channel
-from crm.errors import Conflict, DomainError
+from kernel.errors import Conflict, DomainError
 from telephony.acd import QueueKey
 from telephony.acd.records import CallRecord
 

@@ -12,7 +12,7 @@ from typing import Any
 from twisted.internet import defer
 
 from crm.cases.model import Disposition
-from crm.errors import Conflict, DomainError, ValidationFailed
+from kernel.errors import Conflict, DomainError, ValidationFailed
 from telephony.acd import QueueKey
 from telephony.control.agent_store import HandedOff
 from telephony.control.desk_core import DeskCore

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crm.calendar import WorkCalendar
 from crm.cases.ingest import FinishedContact
 from crm.cases.model import Channel, Disposition
-from crm.centers.model import Center
+from kernel.calendar import WorkCalendar
+from kernel.centers import Center
 from telephony.control.desk import Caller, Desk
 from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler, SelfServicePort
 from telephony.control.recordings import recording_path, relative_ref

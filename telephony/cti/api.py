@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from crm.agents.model import Role
-from crm.api.kit import ApiRequest, QueryParam, Reply, Router
-from crm.api.params import ID_MAX
+from kernel.actor import Role
+from kernel.http.kit import ApiRequest, QueryParam, Reply, Router
+from kernel.http.params import ID_MAX
 from telephony.cti.bus import CtiBus, CtiKind
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from crm.centers.model import Center
+from kernel.centers import Center
 
 # Korean geographic area codes: 02 (Seoul) and 031-033, 041-044, 051-055, 061-064.
 LANDLINE_AREA = re.compile(r"^(02|0(?:3[1-3]|4[1-4]|5[1-5]|6[1-4]))\d{7,8}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crm.errors import DomainError
+from kernel.errors import DomainError
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crm.centers.model import CENTER_CODE
+from kernel.centers import CENTER_CODE
 from telephony.ivr import model as m
 from telephony.ivr.errors import FlowProblem, IvrFlowInvalid
 from telephony.ivr.reader import SECTIONS, Reader

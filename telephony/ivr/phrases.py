@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from telephony.ivr.numbers import digits, native, sino
+from kernel.korean_numbers import digits, native, sino
 
 _LETTERS = {
     "A": "에이", "B": "비", "C": "씨", "D": "디", "E": "이", "F": "에프", "G": "지", "H": "에이치",

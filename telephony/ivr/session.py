@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from crm.calendar import WorkCalendar, to_seoul
-from crm.centers.model import WeeklyHours
+from kernel.calendar import WorkCalendar, to_seoul
+from kernel.centers import WeeklyHours
 from telephony.ivr import model as m
 from telephony.ivr import phrases
 from telephony.ivr import pin as pins

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from crm.centers.model import CENTER_CODE
+from kernel.centers import CENTER_CODE
 from telephony.ivr import model as m
 from telephony.ivr.reader import STEP_KEYS, Reader
 

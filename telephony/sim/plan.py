@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from telephony.phones.turns import AFTER_REPLY_S, END_OF_TURN_S, POLL_S
 
 

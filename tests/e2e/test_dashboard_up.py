@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 from sori.seed.demo import DEMO_PASSWORD
 from tests.e2e.test_sori_up import wait_healthy
 from tests.support.dashboard import callback_body, post_report

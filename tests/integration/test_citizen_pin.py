@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crm.actor import Actor
 from crm.cases.model import Channel
 from crm.citizens.pin import CitizenPin, PinHasher, PinPolicy, PinRefused
 from crm.citizens.pin_services import enrol_pin
 from crm.citizens.services import register_citizen
 from crm.errors import Forbidden
 from crm.store import tables
+from kernel.actor import Actor
 from sori.purge import purge
 from sori.wiring import System
 from telephony.control.agent_store import AgentContacts, AnsweredCall

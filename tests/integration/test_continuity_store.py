@@ -7,20 +7,13 @@ import threading
 
 import pytest
 
-from crm.actor import Actor
 from crm.cases import contacts, services
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.citizens.services import register_citizen
-from crm.errors import (
-    CaseNotFound,
-    Conflict,
-    IllegalTransition,
-    LinkRejected,
-    MergeRejected,
-    OtherCenter,
-    VersionConflict,
-)
+from crm.errors import CaseNotFound, IllegalTransition, LinkRejected, MergeRejected, OtherCenter, VersionConflict
+from kernel.actor import Actor
+from kernel.errors import Conflict
 from sori.wiring import System
 from tests.support.system import FakeClock
 

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from crm.actor import Actor
 from crm.cases import services
 from crm.cases.ingest import FinishedContact
 from crm.cases.model import Channel, Disposition, EventKind
 from crm.citizens.services import register_citizen
 from crm.store import tables
 from crm.store.ingest import ingest_contacts
+from kernel.actor import Actor
 from sori.wiring import System
 
 pytestmark = pytest.mark.integration

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from crm.actor import Actor
 from crm.cases import services
 from crm.cases.model import Channel
 from crm.cases.status import CaseStatus
 from crm.citizens.services import register_citizen
 from crm.store import tables
+from kernel.actor import Actor
 from sori.purge import purge, remove_recordings
 from sori.runtime import build_services
 from sori.wiring import System

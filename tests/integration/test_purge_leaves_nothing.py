@@ -30,12 +30,12 @@ from analytics.search.port import contact_doc_id
 from analytics.stt.port import Segment, Transcript
 from analytics.stt.postcall import PostCallTranscriber
 from analytics.text import shared_tokenizer
-from crm.actor import Actor
 from crm.cases import services
 from crm.cases.model import CallbackStatus, Channel, Disposition, Interaction
 from crm.cases.status import CaseStatus
 from crm.citizens.services import register_citizen
 from crm.store import tables
+from kernel.actor import Actor
 from sori.logs import JsonFormatter
 from sori.purge import ScheduledPurge
 from sori.report_cli import open_index

@@ -23,9 +23,10 @@ from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.core import EventStream
 from twisted.python.threadpool import ThreadPool
 
-from crm.api.kit import Reply, Router
 from crm.api.resource import ApiResource, make_site
-from sori.wiring import System
+from kernel.errors import DomainError
+from kernel.http.kit import Reply, Router
+from sori.wiring import STATUSES, System
 from telephony.control.desk import Desk
 from tests.conftest import PASSWORD
 from tests.support import reactor as rt
@@ -169,20 +170,29 @@ def test_text_holding_nul_is_refused_on_every_database(api: RunningApi) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_unhandled_error_is_answered_500(system: System) -> None:
     """A handler's unexpected exception is logged and answered 500 (it used to break the error path itself:
-    ``exc_text`` is a reserved LogRecord field, so the request was never answered)."""
+    ``exc_text`` is a reserved LogRecord field, so the request was never answered); so is a domain error whose
+    code no package states a status for (a defect, never a silent 400)."""
     router = Router()
+
+    class Unstated(DomainError):
+        code = "unstated-code"
 
     def broken(req: Any, uow: Any) -> Reply:
         raise RuntimeError("boom")
 
+    def unstated(req: Any, uow: Any) -> Reply:
+        raise Unstated("no status for me")
+
     router.route("GET", "/broken", summary="", tag="t", roles=None)(broken)
+    router.route("GET", "/unstated", summary="", tag="t", roles=None)(unstated)
     pool = ThreadPool(minthreads=1, maxthreads=2, name="test-broken")
     rt.call(pool.start)
-    site = make_site(ApiResource(router, system.uow, pool, rt.reactor, system.clock), 1024)
+    site = make_site(ApiResource(router, system.uow, pool, rt.reactor, system.clock, STATUSES), 1024)
     port = rt.call(rt.reactor.listenTCP, 0, site, interface="127.0.0.1")
     try:
-        reply = requests.get(f"http://127.0.0.1:{port.getHost().port}/broken", timeout=10)
-        assert (reply.status_code, reply.json()["error"]) == (500, "internal-error")
+        for path in ("broken", "unstated"):
+            reply = requests.get(f"http://127.0.0.1:{port.getHost().port}/{path}", timeout=10)
+            assert (reply.status_code, reply.json()["error"]) == (500, "internal-error"), path
     finally:
         rt.call(port.stopListening)
         rt.call(pool.stop)

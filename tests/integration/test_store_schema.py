@@ -120,10 +120,10 @@ def test_access_log_cannot_be_altered_or_deleted_early(system: System) -> None:
 
 
 def test_case_events_cannot_be_updated(system: System) -> None:
-    from crm.actor import Actor
     from crm.cases.model import Channel
     from crm.cases.services import open_case
     from crm.citizens.services import register_citizen
+    from kernel.actor import Actor
 
     actor = Actor.system("test")
     with system.uow() as uow:

@@ -25,11 +25,11 @@ from twisted.internet import threads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
-from crm.actor import Actor
-from crm.agents.model import Agent, Role
+from crm.agents.model import Agent
 from crm.api.auth import hash_password
 from crm.citizens.services import register_citizen
 from crm.store import migrate
+from kernel.actor import Actor, Role
 from sori.runtime import ThreadPoolService
 from sori.seed.demo import seed_centers
 from sori.telephony_wiring import queue_configs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from analytics.documents import DocChannel, Document
 from analytics.search.sqlite_index import SqliteIndex
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 
 TOTAL, PHONE, SURGE = 192, 72, 12
 

@@ -9,10 +9,9 @@ import pytest
 
 from crm.access.model import Purpose, Scope
 from crm.access.policy import MIN_REASON, AccessDecision, decide_citizen_access, visible_detail
-from crm.actor import Actor
-from crm.agents.model import Role
 from crm.cases.model import Channel, Interaction
 from crm.errors import Forbidden, NotServing, ReasonRequired
+from kernel.actor import Actor, Role
 
 NOW = dt.datetime(2025, 6, 10, 1, 0, tzinfo=dt.UTC)
 AGENT = Actor(center_code="ACRC110", role=Role.AGENT, login="kim", agent_id=1)

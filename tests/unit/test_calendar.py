@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.calendar import SEOUL, UTC, WorkCalendar, to_seoul, utc
+from kernel.calendar import SEOUL, UTC, WorkCalendar, to_seoul, utc
 
 KST = ZoneInfo("Asia/Seoul")
 

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sori.seed
-from crm.calendar import WorkCalendar
 from crm.centers.catalog import COLUMNS, RowError, parse_centers
-from crm.centers.model import Center, OpeningSpan, ServiceLevelTarget, WeeklyHours, centers_for_number
 from crm.citizens.phone import normalize_phone
-from crm.errors import ValidationFailed
+from kernel.calendar import WorkCalendar
+from kernel.centers import Center, OpeningSpan, ServiceLevelTarget, WeeklyHours, centers_for_number
+from kernel.errors import ValidationFailed
 
 KST = ZoneInfo("Asia/Seoul")
 CALENDAR = WorkCalendar()

@@ -17,11 +17,11 @@ from werkzeug.test import TestResponse
 from analytics.documents import DocChannel, Document, Filters, SearchResult
 from analytics.search.sqlite_index import SqliteIndex
 from analytics.trends.report import ReportData, build_report
-from crm.calendar import SEOUL
 from dashboard.analyst import BadQuery, build_analyst_app, parse_query, report_href, report_view, search_view
 from dashboard.csrf import FIELD, NONCE_COOKIE, LoginCsrf
 from dashboard.ports import ANALYST_ROLES, LoginRefused, NoData, ReportQuery, Viewer
 from dashboard.server import COOKIE, build_server
+from kernel.calendar import SEOUL
 
 ANALYST = Viewer(1, "ana", "분석관", "analyst", "ACRC110")
 

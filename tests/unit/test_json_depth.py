@@ -1,10 +1,10 @@
-"""The JSON nesting limit of request bodies (``crm.json_depth``): brackets in strings do not count."""
+"""The JSON nesting limit of request bodies (``kernel.http.json_depth``): brackets in strings do not count."""
 
 from __future__ import annotations
 
 import json
 
-from crm.json_depth import MAX_JSON_DEPTH, nesting_depth_over
+from kernel.http.json_depth import MAX_JSON_DEPTH, nesting_depth_over
 
 
 def test_depth_counts_arrays_and_objects_but_not_brackets_in_strings() -> None:

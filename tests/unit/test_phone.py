@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.citizens.phone import PhoneKind, PhoneNumber, mask_phones_in_text, normalize_phone
-from crm.errors import DomainError, InvalidPhoneNumber
+from crm.errors import InvalidPhoneNumber
+from kernel.errors import DomainError
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

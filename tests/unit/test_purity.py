@@ -31,7 +31,7 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
 
 def test_the_walk_finds_the_domain() -> None:
     names = {path.relative_to(CRM).as_posix() for path in domain_modules()}
-    assert {"cases/status.py", "cases/continuity.py", "calendar.py", "access/policy.py"} <= names
+    assert {"cases/status.py", "cases/continuity.py", "access/policy.py"} <= names
     assert not any(name.startswith(("store/", "api/")) for name in names)
 
 

@@ -15,8 +15,8 @@ import pytest
 from analytics.documents import DocChannel, Document, Filters, Interval
 from analytics.search.port import SearchIndex
 from analytics.search.sqlite_index import SqliteIndex
-from crm.calendar import SEOUL
-from crm.errors import ValidationFailed
+from kernel.calendar import SEOUL
+from kernel.errors import ValidationFailed
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ import pytest
 
 from analytics.documents import DocChannel, Document, Filters, Interval
 from analytics.search.es_index import ElasticIndex
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 
 pytestmark = pytest.mark.integration
 

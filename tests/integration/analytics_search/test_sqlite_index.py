@@ -15,7 +15,7 @@ import pytest
 from analytics.documents import FACETS, DocChannel, Document, Filters, Interval
 from analytics.search.sqlite_index import SqliteIndex
 from analytics.trends.report import topic_sample
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 
 pytestmark = pytest.mark.integration
 

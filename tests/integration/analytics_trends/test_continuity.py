@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from analytics.ingest.case_store import read_continuity
-from crm.calendar import SEOUL
 from crm.cases.model import Callback, CallbackStatus, Case, Channel, Disposition, Handoff, Interaction
 from crm.cases.status import CaseStatus
 from crm.store import migrate
+from kernel.calendar import SEOUL
 from sori.seed.demo import seed_demo
 from tests.support.system import make_system
 

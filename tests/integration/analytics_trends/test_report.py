@@ -13,7 +13,7 @@ from analytics.documents import DocChannel, Document
 from analytics.search.sqlite_index import SqliteIndex
 from analytics.text import shared_tokenizer
 from analytics.trends.report import build_report
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 from tests.support.shared import shared_dir
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 from tests.support.trend_index import build_index
 
 pytestmark = pytest.mark.integration

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select
 from twisted.internet import threads
 
-from crm.actor import Actor
 from crm.citizens.pin import PinHasher
 from crm.citizens.services import register_citizen
 from crm.store import tables
+from kernel.actor import Actor
 from telephony.control.pin_enrolment import PinEnrolments
 from telephony.ivr.prompts import PromptLibrary
 from telephony.sim.sipp import DTMF

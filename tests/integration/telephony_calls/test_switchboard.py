@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import select
 from twisted.internet import threads
 
-from crm.actor import Actor
 from crm.citizens.services import register_citizen
 from crm.store import tables
+from kernel.actor import Actor
 from sori.seed.demo import seed_centers
 from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard

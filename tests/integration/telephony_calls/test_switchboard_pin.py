@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crm.actor import Actor
 from crm.citizens.pin import CitizenPin, PinHasher
 from crm.citizens.services import register_citizen
 from crm.store import tables
+from kernel.actor import Actor
 from telephony.control.switchboard import Switchboard
 from telephony.ivr import pin as pins
 from tests.integration.telephony_calls.test_switchboard import switchboard, wait_for, workdir

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from analytics.trends.continuity import chains, first_contact_resolved, repeat_contacts
-from crm.calendar import SEOUL
+from kernel.calendar import SEOUL
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:

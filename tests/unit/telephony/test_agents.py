@@ -194,7 +194,7 @@ def test_logout_from_wrapup_hands_over_the_record() -> None:
 
 
 def test_skill_levels_start_at_one() -> None:
-    from crm.errors import ValidationFailed
+    from kernel.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         make_acd().agent_login("kim", "NTS126", {"tax": 0}, at(0))

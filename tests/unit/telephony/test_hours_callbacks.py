@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm.calendar import WorkCalendar
-from crm.centers.model import WeeklyHours
+from kernel.calendar import WorkCalendar
+from kernel.centers import WeeklyHours
 from telephony.acd import (
     AcdSettings,
     AgentState,
@@ -138,7 +138,7 @@ def test_cancelled_callback_is_never_placed() -> None:
 
 
 def test_callback_moves_to_the_only_opening_of_the_week() -> None:
-    from crm.centers.model import Center
+    from kernel.centers import Center
     from telephony.acd import Acd, QueueConfig, QueueKey
 
     center = Center("SUNDAY", "일요상담", "없음", "1234", hours="sun 09:00-10:00")

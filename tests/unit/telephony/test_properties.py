@@ -8,7 +8,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm.errors import DomainError
+from kernel.errors import DomainError
 from telephony.acd import Acd, AgentState, CallOffered, Event, PlaceCallback, QueueConfig
 from tests.unit.telephony.world import GG_GENERAL, SEOUL_GENERAL, TAX, at, make_acd
 

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from crm.calendar import SEOUL, WorkCalendar
-from crm.centers.model import Center
+from kernel.calendar import SEOUL, WorkCalendar
+from kernel.centers import Center
 from telephony.acd import Acd, AcdSettings, Event, QueueConfig, QueueKey
 
 UTC = dt.UTC

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from twisted.internet import defer, task
 
-from crm.calendar import WorkCalendar
-from crm.centers.model import Center
-from crm.errors import ValidationFailed
+from kernel.calendar import WorkCalendar
+from kernel.centers import Center
+from kernel.errors import ValidationFailed
 from telephony.acd import Acd, QueueConfig, QueueKey
 from telephony.control.agent_store import AgentRecord, Answered, AnsweredCall, Ended
 from telephony.control.desk import Caller, Desk, DeskSettings, NoMediaCapacity, NotOnCall

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from twisted.internet import defer, task
 
-from crm.api.errors import ApiError, status_of
-from crm.api.kit import Later, Reply
+from kernel.http.errors import ApiError
+from kernel.http.kit import Later, Reply
+from sori.wiring import STATUSES
 from telephony.control.api import DeskRef
 
 
@@ -37,7 +38,7 @@ def test_a_desk_that_does_not_answer_is_a_503_after_the_timeout() -> None:
     assert not errors
     clock.advance(2)
     error = errors[0].value
-    assert isinstance(error, ApiError) and error.code == "telephony-timeout" and status_of(error) == 503
+    assert isinstance(error, ApiError) and error.code == "telephony-timeout" and STATUSES.status_of(error) == 503
 
 
 def test_without_telephony_the_handler_refuses_at_once() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from twisted.internet import defer, task
 
-from crm.calendar import WorkCalendar
+from kernel.calendar import WorkCalendar
 from telephony.control.ivr_call import IvrCall
 from telephony.ivr.actions import Enqueue, Hangup, PromptPart, SelfService
 from telephony.ivr.events import PortResult

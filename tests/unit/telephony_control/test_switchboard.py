@@ -10,10 +10,10 @@ from typing import Any
 
 from twisted.internet import defer, task
 
-from crm.calendar import WorkCalendar
 from crm.cases.ingest import FinishedContact
 from crm.cases.model import Channel, Disposition
-from crm.centers.model import Center
+from kernel.calendar import WorkCalendar
+from kernel.centers import Center
 from telephony.control.store import CallerInfo
 from telephony.control.switchboard import Switchboard
 from telephony.cti.bus import CtiBus, CtiKind

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kernel.korean_numbers import digits, native, sino
 from telephony.ivr import phrases
-from telephony.ivr.numbers import digits, native, sino
 from telephony.ivr.phrases import QueueWait
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from crm.calendar import WorkCalendar
-from crm.centers.model import WeeklyHours
+from kernel.calendar import WorkCalendar
+from kernel.centers import WeeklyHours
 from telephony.ivr import model as m
 from telephony.ivr.actions import (
     Action,

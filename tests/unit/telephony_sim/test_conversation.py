@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from telephony.phones.turns import END_OF_TURN_S, SPEECH_LEVEL, TurnTaker
 from telephony.sim import voices
 from telephony.sim.plan import LEAD_IN_S, CenterLoad, Conversation, Utterance, agent_turn_s

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from telephony.sim.plan import NOTES, BotBrain, BotPolicy, CenterLoad, caller_numbers
 from telephony.sim.service import caller_scenario
 

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from crm.calendar import WorkCalendar, to_seoul
-from crm.errors import ValidationFailed
+from kernel.calendar import WorkCalendar, to_seoul
+from kernel.errors import ValidationFailed
 
 CENTER_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,19}$")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -1,8 +1,8 @@
 """Path and query parameters: their JSON schemas (as the OpenAPI document states them) and the check that holds
 every request to those schemas, so the document says what the server enforces.
 
-A route declares its query parameters (``QueryParam``); path parameters take their schema from their name
-(``PATH_PARAMS``: ``{number}`` is a case number, ``{…_id}`` a positive id) unless the route gives one. Before a
+A route declares its query parameters (``QueryParam``); path parameters take their schema from their name (the
+router's defaults, e.g. ``{number}`` is a case number, ``{…_id}`` a positive id) unless the route gives one. Before a
 handler runs, ``check_parameters`` refuses (422 ``validation-failed``, naming the parameter) a value its schema
 does not allow: a type, a range, a length, an enum or a pattern. Patterns are written in the common subset of
 ECMA-262 (what JSON Schema means) and Python ``re``: ``[0-9]`` rather than ``\\d``, anchored with ``^…$``.
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crm.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 ID_MAX = 10**18 - 1  # 18 digits: fits a 64-bit integer column on every database
 # No text the API takes holds U+0000: PostgreSQL text cannot store it (nor compare with it), so the document
@@ -27,17 +27,6 @@ NUL_FREE = "^[^\\u0000]*$"
 # An integer as JSON Schema counts one: "3" and also "3.0" (ASCII digits only: Python's \d and str.isdigit()
 # take other scripts' digits and '²', which int() refuses).
 INTEGER = re.compile(r"(-?[0-9]{1,18})(?:\.0+)?")
-# YYYY-CENTER-SEQUENCE (crm.cases.model.CASE_NUMBER), the sequence bounded to 18 digits like every id.
-CASE_NUMBER_PATTERN = r"^[0-9]{4}-[A-Z][A-Z0-9]{1,19}-[1-9][0-9]{0,17}$"
-# The written forms of a Korean subscriber number the document shows: mobile 010, Seoul 02, the other area
-# codes, 070 and 050x; groups separated by '-' or nothing. Every string it matches is a number
-# ``normalize_phone`` takes (tests/unit/test_api_params.py), which also takes more (+82 …, spaces, dots).
-PHONE_PATTERN = (
-    r"^(?:010-?(?:[2-46-9][0-9]{3}|5[0-8][0-9]{2}|59[0-6][0-9])-?[0-9]{4}"  # 010-597x … 010-599x are unassigned
-    r"|02-?[2-9][0-9]{2,3}-?[0-9]{4}"
-    r"|0(?:3[1-3]|4[1-4]|5[1-5]|6[1-4])-?[2-9][0-9]{2,3}-?[0-9]{4}"
-    r"|070-?[2-9][0-9]{3}-?[0-9]{4})$"
-)
 
 
 @dataclass(frozen=True)
@@ -66,18 +55,14 @@ class QueryParam:
 
 
 ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
-PATH_PARAMS: Mapping[str, dict[str, Any]] = {
-    "number": {"type": "string", "pattern": CASE_NUMBER_PATTERN, "description": "case number YYYY-CENTER-SEQUENCE"},
-    "citizen_id": ID_SCHEMA,
-    "interaction_id": ID_SCHEMA,
-    "handoff_id": ID_SCHEMA,
-    "id": ID_SCHEMA,
-}
 
 
-def path_schema(name: str, declared: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """The schema of path parameter ``name``: the route's own, else the one its name implies, else a string."""
-    return dict(declared.get(name) or PATH_PARAMS.get(name) or {"type": "string", "pattern": NUL_FREE})
+def path_schema(
+    name: str, declared: Mapping[str, dict[str, Any]], defaults: Mapping[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The schema of path parameter ``name``: the route's own, else the router's default for that name (each
+    router states its own, e.g. ``{number}`` is a case number in the case store's), else a string."""
+    return dict(declared.get(name) or (defaults or {}).get(name) or {"type": "string", "pattern": NUL_FREE})
 
 
 def parse_integer(text: str) -> int | None:

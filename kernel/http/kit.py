@@ -15,10 +15,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from crm.actor import Actor
-from crm.agents.model import Role
-from crm.api.params import QueryParam, check_parameters, parse_integer
-from crm.errors import ValidationFailed
+from kernel.actor import Actor, Role
+from kernel.errors import ValidationFailed
+from kernel.http.params import QueryParam, check_parameters, parse_integer, path_schema
 
 __all__ = ["ALL_ROLES", "STAFF", "ApiRequest", "Handler", "Later", "QueryParam", "Reply", "Route", "Router"]
 
@@ -120,7 +119,7 @@ class Route:
     body: type[BaseModel] | None = None
     responses: Mapping[int, type[BaseModel] | None] = field(default_factory=dict)
     query: tuple[QueryParam, ...] = ()
-    # Path parameters' schemas where the name's default (crm.api.params.PATH_PARAMS) does not fit.
+    # Path parameters' schemas where the router's default for the name does not fit (every one, once added).
     path_params: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
     idempotent_post: bool = True  # honours Idempotency-Key
@@ -136,13 +135,18 @@ class Route:
 
 
 class Router:
-    def __init__(self) -> None:
+    """The routes of one HTTP API; ``path_params`` gives the schema a path parameter takes from its name."""
+
+    def __init__(self, path_params: Mapping[str, dict[str, Any]] | None = None) -> None:
         self.routes: list[Route] = []
+        self.path_params = dict(path_params or {})
 
     def add(self, route: Route) -> None:
         """Register ``route``; its handler runs only once the path and query parameters match their schemas."""
         if any(r.method == route.method and r.template == route.template for r in self.routes):
             raise ValueError(f"duplicate route {route.method} {route.template}")
+        names = re.findall(r"\{(\w+)\}", route.template)
+        route = replace(route, path_params={n: path_schema(n, route.path_params, self.path_params) for n in names})
         self.routes.append(replace(route, handler=_checking_parameters(route)))
 
     def route(self, method: str, template: str, **options: Any) -> Callable[[Handler], Handler]:

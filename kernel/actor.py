@@ -1,10 +1,16 @@
-"""Who is acting: an authenticated agent or a named system component."""
+"""Who is acting: an authenticated agent (with their role) or a named system component."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from crm.agents.model import Role
+
+class Role(enum.StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ANALYST = "analyst"
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import json
 
 from pydantic import BaseModel, ValidationError
 
-from crm.api.errors import ApiError
-from crm.json_depth import MAX_JSON_DEPTH, nesting_depth_over
+from kernel.http.errors import ApiError
+from kernel.http.json_depth import MAX_JSON_DEPTH, nesting_depth_over
 
 
 def parse_body(model: type[BaseModel], raw: bytes, content_type: str | None) -> BaseModel:

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from crm.api.errors import STATUS_BY_CODE
-from crm.api.kit import Router
-from crm.api.params import NUL_FREE, path_schema
-from crm.api.schemas import ErrorOut
+from kernel.http.errors import StatusTable
+from kernel.http.kit import Router
+from kernel.http.models import ErrorOut
+from kernel.http.params import NUL_FREE, path_schema
 
 # What crm.api.resource takes: 1-200 characters, not all of them white space as Python's str.strip() sees it
 # (ECMA's \s plus the separators U+001C-U+001F and U+0085; a header is Latin-1, so U+FEFF never occurs).
@@ -35,7 +35,7 @@ _REASONS = {
 }
 
 
-def build_openapi(router: Router, version: str) -> dict[str, Any]:
+def build_openapi(router: Router, version: str, statuses: StatusTable) -> dict[str, Any]:
     models: set[type[BaseModel]] = {ErrorOut}
     for route in router.routes:
         if route.body is not None:
@@ -115,7 +115,7 @@ def build_openapi(router: Router, version: str) -> dict[str, Any]:
             "title": "Sori (국민의 소리) case store API",
             "version": version,
             "description": "One case store for 156 government call centers. Errors are "
-            "{error, message, details}; error codes: " + ", ".join(sorted(STATUS_BY_CODE)),
+            "{error, message, details}; error codes: " + ", ".join(sorted(statuses.codes)),
         },
         "servers": [{"url": "/"}],
         "paths": paths,

@@ -1,7 +1,7 @@
 """How deeply a JSON text nests, found without parsing it: the guard in front of recursive JSON parsers.
 
 A body of ten thousand ``[`` would take a recursive parser past Python's recursion limit (a 500, or worse);
-the HTTP API (``crm.api.body``) and the dashboards refuse such bodies first. Pure: bytes in, a yes or no out.
+the HTTP API (``kernel.http.body``) and the dashboards refuse such bodies first. Pure: bytes in, a yes or no out.
 """
 
 from __future__ import annotations

@@ -1,0 +1,38 @@
+"""The HTTP status of each error code the case store raises (its domain errors and its API's own refusals)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+STATUS: Mapping[str, int] = {
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not-serving": 403,
+    "reason-required": 403,  # an access refusal like not-serving: the request is valid, its grounds are not
+    "other-center": 403,
+    "case-not-found": 404,
+    "citizen-not-found": 404,
+    "center-not-found": 404,
+    "agent-not-found": 404,
+    "interaction-not-found": 404,
+    "handoff-not-found": 404,
+    "complaint-not-found": 404,
+    "attestation-unusable": 404,
+    "version-conflict": 409,
+    "illegal-status-transition": 409,
+    "merge-rejected": 409,
+    "link-rejected": 409,
+    "interaction-closed": 409,
+    "center-inactive": 409,
+    "idempotency-conflict": 409,
+    "complaint-exists": 409,
+    "invalid-phone-number": 422,
+    "invalid-resident-number": 422,
+    "identity-check-failed": 422,
+    "idempotency-key-reused": 422,
+    "sms-rejected": 422,  # the gateway refused the one-time code's message
+    "login-rate-limited": 429,
+    "identity-check-locked": 429,
+    "database-unavailable": 503,
+    "sms-unavailable": 503,
+}
