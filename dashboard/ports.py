@@ -1,7 +1,8 @@
 """What the dashboards need from the rest of Sori: who is looking (sessions) and the numbers to draw.
 
-The composition root (``sori.dashboard_wiring``) implements these over the case store and the search index;
-the dashboards import no database or index code.
+Their adapters live beside them: ``dashboard.sessions`` (over the case store's sign-in service) and
+``dashboard.analyst_data`` (over the search index and the case store's continuity facts); the composition root
+(``sori.dashboard_wiring``) hands them what they read. The dashboards import no database code.
 """
 
 from __future__ import annotations

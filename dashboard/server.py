@@ -12,6 +12,7 @@ plain HTTP POST.
 from __future__ import annotations
 
 import html
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -171,8 +172,6 @@ def _safe_next(target: str, root: str) -> str | None:
 
 
 def _json(status: int, code: str, message: str) -> Response:
-    import json
-
     body = json.dumps({"error": code, "message": message}, ensure_ascii=False)
     return Response(body, status=status, content_type="application/json; charset=utf-8")
 

@@ -1,4 +1,4 @@
-"""The HTTP status of each error code the integrations raise (the SMS gateway)."""
+"""The HTTP status of each error code the integrations raise (the SMS gateway, the self-service systems)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,7 @@ STATUS: Mapping[str, int] = {
     "sms-unavailable": 503,
     "sms-rejected": 422,
     "sms-message-not-found": 404,
+    "integration-unavailable": 503,
+    "bill-ledger-unavailable": 503,
+    "certificate-issuer-unavailable": 503,
 }

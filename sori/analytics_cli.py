@@ -1,18 +1,35 @@
-"""``sori analytics …``: configuration turned into arguments for the analytics commands, which are imported
-on use (Kiwi, scikit-learn and CTranslate2 load only for the command that needs them)."""
+"""``sori analytics …``: configuration turned into arguments for the analytics commands, with the case store
+reached through the composition root (``sori.wiring``). Kiwi, scikit-learn and CTranslate2 load only for the
+command that uses them (the analytics modules defer them themselves)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
+import signal
+import sys
 import threading
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tqdm import tqdm
+
+from analytics.classify import Classifier
+from analytics.classify.cli import train
+from analytics.classify.store import ModelMismatch, ModelNotFound
+from analytics.ingest.pipeline import Checkpoints, ingest_case_store, ingest_feed, ingest_file
+from analytics.pii.evaluate import main as pii_eval
+from analytics.stt.models import model_problems, setup_models
+from analytics.stt.postcall import PostCallTranscriber
+from analytics.stt.whisper import WhisperTranscriber
+from crm.door.ports import PhoneContacts
+from integrations.sinmungo.http_adapter import HttpComplaintFeed
+from integrations.sinmungo.port import FeedUnavailable
+from sori.children import CANNOT_RUN, exit_with_parent
 from sori.config import Settings
-
-if TYPE_CHECKING:
-    from analytics.classify import Classifier
+from sori.logs import configure_logging
+from sori.wiring import System, build_system, open_index, recordings_dir
 
 log = logging.getLogger("sori.analytics")
 
@@ -21,20 +38,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     analytics = settings.analytics
     command = args.analytics_command
     if command == "pii-eval":
-        from analytics.pii.evaluate import main as pii_eval
-
         return pii_eval(args.sample)
     if command == "setup-models":
-        from analytics.stt.models import setup_models
-
         return setup_models(analytics.whisper_model_dir or settings.state_dir / "models" / "whisper-base")
     if command == "ingest":
         return ingest(args, settings)
     if command == "transcriber":
         return transcriber(args, settings)
     if command == "train":
-        from analytics.classify.cli import train
-
         model_dir = analytics.model_dir or settings.state_dir / "analytics" / "models"
         return train(data=list(args.data), label=args.label, name=args.name or args.label, folds=args.folds,
                      test_data=list(args.test_data or []), model_dir=model_dir)  # fmt: skip
@@ -43,15 +54,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def ingest(args: argparse.Namespace, settings: Settings) -> int:
     """``sori analytics ingest``: files and/or the case store into the index; bad rows listed, one JSON line."""
-    import json
-    import sys
-
-    from tqdm import tqdm
-
-    from analytics.ingest.pipeline import Checkpoints, ingest_case_store, ingest_file
-    from sori.children import exit_with_parent
-    from sori.report_cli import open_index
-
     if not args.files and not args.case_store and not args.feed:
         print("sori analytics ingest: name files, --feed URL or --case-store", file=sys.stderr)
         return 2
@@ -74,13 +76,11 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
     classifier = category_model(settings)
     suggest = classifier.batch_suggester(settings.analytics.category_min_score) if classifier is not None else None
     summary: dict[str, object] = {}
-    engine = None
+    system: System | None = None
     try:
         if args.case_store:  # first: a few contacts, while files may take minutes (the demo's petitions)
-            from crm.store.engine import make_engine
-
-            engine = make_engine(settings.database_url)
-            calls = ingest_case_store(engine, index, checkpoints=checkpoints, suggest=suggest)
+            system = build_system(settings)
+            calls = ingest_case_store(system.contacts, index, checkpoints=checkpoints, suggest=suggest)
             summary["case-store"] = {"read": calls.read, "written": calls.written}
         for path in args.files:
             with tqdm(desc=path.name, unit="건", file=sys.stderr, disable=args.follow) as bar:
@@ -96,11 +96,12 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         if args.follow:
             print(json.dumps(summary, ensure_ascii=False), flush=True)
-            follow(args, settings, engine, index, checkpoints, suggest, stop)
+            contacts = system.contacts if system is not None else None
+            follow(args, settings, contacts, index, checkpoints, suggest, stop)
     finally:
         index.close()
-        if engine is not None:
-            engine.dispose()
+        if system is not None:
+            system.engine.dispose()
     if not args.follow:  # a follower printed it before following
         print(json.dumps(summary, ensure_ascii=False))
     return 0
@@ -108,12 +109,6 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def feed_once(args: argparse.Namespace, index: Any, checkpoints: Any, suggest: Any, summary: dict[str, object]) -> bool:
     """One pass over the live 신문고 feed; False when it is unreachable (what was read is kept)."""
-    import sys
-
-    from analytics.ingest.pipeline import ingest_feed
-    from integrations.sinmungo.http_adapter import HttpComplaintFeed
-    from integrations.sinmungo.port import FeedUnavailable
-
     try:
         report = ingest_feed(HttpComplaintFeed(args.feed), index, source=args.source, checkpoints=checkpoints,
                              suggest=suggest)  # fmt: skip
@@ -126,30 +121,24 @@ def feed_once(args: argparse.Namespace, index: Any, checkpoints: Any, suggest: A
     return True
 
 
-def follow(args: argparse.Namespace, settings: Settings, engine: Any, index: Any, checkpoints: Any,
-           suggest: Any, stop: threading.Event) -> None:  # fmt: skip
+def follow(args: argparse.Namespace, settings: Settings, contacts: PhoneContacts | None, index: Any,
+           checkpoints: Any, suggest: Any, stop: threading.Event) -> None:  # fmt: skip
     """Index new phone contacts (and feed items) every ``analytics.index_interval_s`` until SIGTERM/SIGINT, at
     ``analytics.index_nice``; a pass that fails is logged and retried at the next interval."""
-    import os
-    import signal
-
-    from analytics.ingest.pipeline import ingest_case_store
-    from sori.logs import configure_logging
-
     configure_logging(settings.log.level, settings.log.file)
     analytics = settings.analytics
     os.nice(analytics.index_nice)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    log.info("indexer following", extra={"interval_s": analytics.index_interval_s, "case_store": engine is not None,
+    log.info("indexer following", extra={"interval_s": analytics.index_interval_s, "case_store": contacts is not None,
                                          "feed": args.feed})  # fmt: skip
     while not stop.wait(analytics.index_interval_s):
         summary: dict[str, object] = {}
         try:
             if args.feed:
                 feed_once(args, index, checkpoints, suggest, summary)
-            if engine is not None:
-                report = ingest_case_store(engine, index, checkpoints=checkpoints, suggest=suggest)
+            if contacts is not None:
+                report = ingest_case_store(contacts, index, checkpoints=checkpoints, suggest=suggest)
                 summary["case-store"] = {"read": report.read, "written": report.written}
         except Exception:  # the next pass retries; the checkpoint only moves past what was written
             log.exception("indexing pass failed")
@@ -158,24 +147,8 @@ def follow(args: argparse.Namespace, settings: Settings, engine: Any, index: Any
             log.info("indexed", extra={"sources": summary})
 
 
-def recordings_dir(settings: Settings) -> Path:
-    return settings.telephony.recordings_dir or settings.state_dir / "recordings"
-
-
 def transcriber(args: argparse.Namespace, settings: Settings) -> int:
     """``sori analytics transcriber``: drain the post-call transcription queue (until SIGTERM, or ``--once``)."""
-    import json
-    import os
-    import signal
-    import sys
-
-    from analytics.stt.models import model_problems
-    from analytics.stt.postcall import PostCallTranscriber
-    from analytics.stt.whisper import WhisperTranscriber
-    from sori.children import CANNOT_RUN, exit_with_parent
-    from sori.logs import configure_logging
-    from sori.wiring import build_system
-
     analytics = settings.analytics
     configure_logging(settings.log.level, settings.log.file)
     system = build_system(settings)
@@ -184,7 +157,7 @@ def transcriber(args: argparse.Namespace, settings: Settings) -> int:
                              workers=analytics.transcription_workers, nice=analytics.transcription_nice)  # fmt: skip
     classifier = category_model(settings)
     suggest = classifier.suggester(analytics.category_min_score) if classifier is not None else None
-    worker = PostCallTranscriber(system.uow, stt, recordings_dir(settings), system.clock, suggest=suggest)
+    worker = PostCallTranscriber(system.transcriptions, stt, recordings_dir(settings), system.clock, suggest=suggest)
     try:
         if args.status:
             print(json.dumps(worker.backlog(), ensure_ascii=False))
@@ -219,9 +192,6 @@ def transcriber(args: argparse.Namespace, settings: Settings) -> int:
 def category_model(settings: Settings) -> Classifier | None:
     """The trained ``category`` classifier (``sori analytics train --name category``), or None without one:
     complaints and calls then get no suggested category."""
-    from analytics.classify import Classifier
-    from analytics.classify.store import ModelMismatch, ModelNotFound
-
     model_dir = settings.analytics.model_dir or settings.state_dir / "analytics" / "models"
     try:
         return Classifier.load(model_dir, "category")

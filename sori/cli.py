@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -164,24 +163,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    # Each command's module loads twisted, SQLAlchemy, Dash or the analytics stack: it is imported only when
+    # that command runs, so `sori --help` and argument errors stay fast.
     if args.command == "doctor":
-        from sori.doctor import run_doctor
+        from sori.doctor import run_doctor  # deferred: heavy (sqlalchemy, alembic, crm)
 
         return run_doctor(settings, demo=args.demo, as_json=args.json)
     if args.command == "analytics":
-        from sori.analytics_cli import run as run_analytics
+        from sori.analytics_cli import run as run_analytics  # deferred: heavy (analytics, numpy, twisted)
 
         return run_analytics(args, settings)
     if args.command == "report":
-        from sori.report_cli import report as write_report
+        from sori.report_cli import report as write_report  # deferred: heavy (analytics, plotly, sqlalchemy)
 
         return write_report(args, settings)
     if args.command == "up":
-        from sori.runtime import run_up
+        from sori.runtime import run_up  # deferred: heavy (twisted, sqlalchemy, the whole system)
 
         return run_up(settings, demo=args.demo, simulate=args.demo and not args.no_simulation)
     if args.command == "simulate":
-        from sori.simulate import run_simulation, simulation_config
+        from sori.simulate import run_simulation, simulation_config  # deferred: heavy (twisted)
 
         config = simulation_config(
             settings, http_url=args.http, sip=args.sip, rate_scale=args.rate_scale,
@@ -192,146 +193,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         )  # fmt: skip
         return run_simulation(settings, config, args.minutes)
 
-    from crm.store import migrate
-    from sori.wiring import build_system
+    from sori.store_cli import run as run_store  # deferred: heavy (sqlalchemy, twisted)
 
-    system = build_system(settings)
-    if args.command == "db":
-        if args.db_command == "upgrade":
-            migrate.upgrade(system.engine)
-            print(f"schema at {migrate.current_revision(system.engine)}")
-        elif args.db_command == "check":
-            migrate.check(system.engine)
-            print("no drift between models and migrations")
-        else:
-            print(migrate.current_revision(system.engine) or "(empty database)")
-        return 0
-    migrate.upgrade(system.engine)
-    if args.command == "seed":
-        from sori.seed.demo import seed_demo
-
-        report = seed_demo(system)
-        print(
-            json.dumps(
-                {
-                    "centers_created": len(report.centers.created),
-                    "centers_updated": len(report.centers.updated),
-                    "center_errors": [e.__dict__ for e in report.center_errors],
-                    "agents_created": report.agents_created,
-                    "citizens_created": report.citizens_created,
-                    "cases_created": report.cases_created,
-                },
-                ensure_ascii=False,
-            )
-        )
-        return 0
-    if args.command == "centers":
-        from sori.seed.demo import seed_centers
-
-        if not args.file.is_file():
-            print(f"sori: no such file: {args.file}", file=sys.stderr)
-            return 2
-        result, errors = seed_centers(system, args.file)
-        for error in errors:
-            print(f"line {error.line} ({error.code or '?'}): {error.message}", file=sys.stderr)
-        print(
-            json.dumps(
-                {
-                    "created": len(result.created),
-                    "updated": len(result.updated),
-                    "unchanged": len(result.unchanged),
-                    "not_in_file": result.not_in_file,
-                    "rejected_rows": len(errors),
-                },
-                ensure_ascii=False,
-            )
-        )
-        return 1 if errors else 0
-    if args.command == "agents":
-        if args.agents_command == "sip-password":
-            return _rotate_sip_password(system, args.login)
-        return _add_agent(system, args)
-    if args.command == "purge":
-        from sori.purge import purge
-
-        counts = purge(system, dry_run=args.dry_run)
-        print(json.dumps({"dry_run": args.dry_run, "deleted": counts}, ensure_ascii=False))
-        return 0
-    return 2
+    return run_store(args, settings)
 
 
 def _print_openapi() -> int:
-    from crm.api.app import build_router
-    from crm.api.auth import LoginLimiter
-    from crm.api.deps import ApiDeps
-    from crm.cases.continuity import ContinuityPolicy
-    from kernel.calendar import WorkCalendar
-    from sori.wiring import STATUSES, extra_routes, utc_now
+    from sori.wiring import openapi_document  # deferred: heavy (twisted, sqlalchemy)
 
-    deps = ApiDeps(rrn_key=b"\0" * 32, policy=ContinuityPolicy(), calendar=WorkCalendar(), limiter=LoginLimiter(1, 1),
-                   statuses=STATUSES)  # fmt: skip
-    from telephony.cti.bus import CtiBus
-
-    build_router(deps, extra_routes(CtiBus(utc_now)))
-    print(json.dumps(deps.openapi(), ensure_ascii=False, indent=2))
-    return 0
-
-
-def _add_agent(system: Any, args: argparse.Namespace) -> int:
-    from crm.agents.model import Agent
-    from crm.agents.sip import issue
-    from crm.api.auth import hash_password
-    from kernel.actor import Role
-    from kernel.errors import DomainError
-
-    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
-    if len(password) < 10:
-        print("sori: the password must be at least 10 characters", file=sys.stderr)
-        return 2
-    try:
-        with system.uow() as uow:
-            if uow.centers.get(args.center) is None:
-                print(f"sori: no center {args.center}", file=sys.stderr)
-                return 2
-            if uow.agents.by_login(args.login) is not None:
-                print(f"sori: login {args.login} exists", file=sys.stderr)
-                return 2
-            agent = Agent(
-                center_code=args.center,
-                login=args.login,
-                display_name=args.name,
-                role=Role(args.role),
-                password_hash=hash_password(password),
-                created_at=system.clock(),
-            )
-            sip = issue(agent, system.settings.edge.realm)  # the phone's own random password, never the API one
-            uow.agents.add(agent)
-            uow.commit()
-    except DomainError as exc:
-        print(f"sori: {exc.message}", file=sys.stderr)
-        return 2
-    print(f"created {args.login}")
-    print(f"sip-password {sip.password}")
-    print(f"the phone registers as {args.login} in realm {sip.realm}; this password is shown only now",
-          file=sys.stderr)  # fmt: skip
-    return 0
-
-
-def _rotate_sip_password(system: Any, login: str) -> int:
-    from crm.agents.sip import rotate_sip_password
-    from kernel.actor import Actor
-    from kernel.errors import DomainError
-
-    try:
-        with system.uow() as uow:
-            sip = rotate_sip_password(uow, Actor.system("cli"), login, system.settings.edge.realm)
-            uow.commit()
-    except DomainError as exc:
-        print(f"sori: {exc.message}", file=sys.stderr)
-        return 2
-    print(sip.password)
-    print(f"new SIP password of {login}'s phone (realm {sip.realm}), shown only now; the edge takes it within "
-          f"telephony.agents_refresh_s ({system.settings.telephony.agents_refresh_s} s)", file=sys.stderr)  # fmt: skip
+    print(json.dumps(openapi_document(), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from analytics.stt.models import model_problems
 from sori.config import Settings
 from sori.seed.petitions import BUNDLED_SAMPLE, demo_complaint_files
 
@@ -149,8 +150,6 @@ def postgres_check() -> Check:
 
 
 def whisper_check(settings: Settings) -> Check:
-    from analytics.stt.models import model_problems
-
     directory = settings.analytics.whisper_model_dir or settings.state_dir / "models" / "whisper-base"
     required = settings.telephony.enabled and settings.analytics.transcribe_calls
     problems = model_problems(directory)
@@ -161,6 +160,7 @@ def whisper_check(settings: Settings) -> Check:
 
 
 def database_check(settings: Settings) -> Check:
+    # deferred: heavy (alembic, sqlalchemy: ~0.8 s), and `sori doctor` must run to report them missing
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
@@ -174,6 +174,8 @@ def database_check(settings: Settings) -> Check:
     if url.get_backend_name() == "sqlite" and not Path(url.database or ":memory:").exists():
         return Check("database", label, Status.NOTE, f"{shown}: 아직 없음 (sori up이 만들고 최신 스키마로 올립니다)",
                      True, f"sori db upgrade --state-dir {settings.state_dir}")  # fmt: skip
+    # A probe, not the system's engine (``sori.wiring``): no pool, a connect timeout, and it must not create
+    # an SQLite file or a key as ``build_system`` would.
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from twisted.logger import STDLibLogObserver, globalLogBeginner
+
 from crm.citizens.phone import mask_phones_in_text
 from crm.citizens.rrn import mask_resident_numbers_in_text
 
@@ -62,6 +64,4 @@ def configure_logging(level: str = "INFO", file: Path | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Twisted's own log events go through the standard library too.
-    from twisted.logger import STDLibLogObserver, globalLogBeginner
-
     globalLogBeginner.beginLoggingTo([STDLibLogObserver(name="twisted")], redirectStandardIO=False)  # type: ignore[list-item]

@@ -25,9 +25,8 @@ from twisted.python.threadpool import ThreadPool
 from analytics.search.port import contact_doc_id
 from crm.store.purge import ExpiredCases, Retention, expired_cases
 from crm.store.purge import purge as purge_store
-from sori.analytics_cli import recordings_dir
 from sori.config import Settings
-from sori.wiring import System
+from sori.wiring import System, open_index, recordings_dir
 
 log = logging.getLogger("sori.purge")
 
@@ -64,8 +63,6 @@ def purge(system: System, dry_run: bool = False) -> dict[str, int]:
 def _erase_documents(settings: Settings, plan: ExpiredCases) -> int:
     if not plan.interaction_ids:
         return 0
-    from sori.report_cli import open_index
-
     index = open_index(settings)
     try:
         return index.erase(contact_doc_id(i) for i in plan.interaction_ids)

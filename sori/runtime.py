@@ -24,10 +24,14 @@ from sori.children import SupervisedProcess
 from sori.config import Settings
 from sori.doctor import CANNOT_START, refuse_to_start
 from sori.logs import configure_logging
+from sori.purge import ScheduledPurge
 from sori.seed.demo import seed_demo
 from sori.seed.petitions import demo_complaint_files
+from sori.simulate import simulation_config
 from sori.sms_wiring import attach_sms
+from sori.telephony_wiring import build_telephony
 from sori.wiring import System, build_system
+from telephony.sim.service import SimulationService
 
 log = logging.getLogger("sori")
 
@@ -60,7 +64,7 @@ def build_services(
         system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes()
     )
     if settings.dashboard.enabled:
-        from sori.dashboard_wiring import MOUNT, dashboard_resource
+        from sori.dashboard_wiring import MOUNT, dashboard_resource  # deferred: heavy (dash, plotly), when enabled
 
         dash_pool = ThreadPool(minthreads=1, maxthreads=settings.dashboard.threads, name="sori-dashboard")
         ThreadPoolService(dash_pool).setServiceParent(root)  # type: ignore[no-untyped-call]
@@ -71,19 +75,12 @@ def build_services(
     if settings.analytics.index_calls:
         indexer_service(settings, reactor, demo).setServiceParent(root)  # type: ignore[no-untyped-call]
     if settings.retention.purge_on_schedule:
-        from sori.purge import ScheduledPurge
-
         ScheduledPurge(system, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
     if settings.telephony.enabled:
-        from sori.telephony_wiring import build_telephony
-
         build_telephony(system, pool, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
         if settings.analytics.transcribe_calls:
             transcriber_service(settings, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
         if simulate:
-            from sori.simulate import simulation_config
-            from telephony.sim.service import SimulationService
-
             sim = SimulationService(simulation_config(settings), settings.state_dir / "simulation", reactor)
             # after the prompts are warm and the workers said hello: callers should hear a ready system
             reactor.callWhenRunning(reactor.callLater, 20.0, sim.setServiceParent, root)

@@ -76,7 +76,7 @@ def simulation_config(
 
 def run_simulation(settings: Settings, config: SimulationConfig, minutes: float) -> int:
     """Run against a system already up; stop after ``minutes`` and print what the bots did (JSON)."""
-    from twisted.internet import reactor as default_reactor
+    from twisted.internet import reactor as default_reactor  # deferred: importing it installs the global reactor
 
     reactor: Any = default_reactor
     state = Path(settings.state_dir) / "simulation"

@@ -13,11 +13,15 @@ from twisted.internet import threads
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
+from crm.calls.model import AgentStateChange, FinishedCall
+from integrations.bills.memory import demo_bill_ledger
+from integrations.certificates.memory import demo_certificate_issuer
 from kernel.centers import Center
 from sori.config import TelephonyConfig
 from sori.wiring import System
 from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp
-from telephony.control.agent_store import AgentContacts, AgentRecord
+from telephony.board import Board
+from telephony.control.agent_store import AgentContacts, AgentRecord, CallbackTask
 from telephony.control.desk import Desk, DeskSettings
 from telephony.control.pin_enrolment import PinEnrolments
 from telephony.control.service import TelephonyService, WorkerPorts
@@ -27,7 +31,7 @@ from telephony.edge.numbers import NumberPlan
 from telephony.edge.tables import Subscriber
 from telephony.ivr.loader import FlowSet, load_flows, shipped_flows_dir
 from telephony.ivr.model import QueueStep, TransferStep
-from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_self_service
+from telephony.ivr.ports import run_self_service
 from telephony.ivr.prompts import PromptLibrary, static_prompts
 
 log = logging.getLogger("sori.telephony")
@@ -46,9 +50,10 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     ledger, issuer = demo_bill_ledger(), demo_certificate_issuer()
     recordings = config.recordings_dir or settings.state_dir / "recordings"
     acd = Acd(centers.values(), queue_configs(flows, centers, config), system.calendar)
+    contacts = AgentContacts(system.uow, system.policy, system.calendar)
     desk = Desk(
         acd,
-        AgentContacts(system.uow, system.policy, system.calendar),
+        contacts,
         db=lambda f, *a, **kw: deferToThreadPool(reactor, db_pool, f, *a, **kw),
         clock=system.clock,
         scheduler=reactor,
@@ -64,8 +69,12 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         prompts=lambda part: threads.deferToThread(library.wav, part),
         hold_music=lambda: threads.deferToThread(library.hold_music),
         events=system.cti,
+        records=contacts,
     )
     system.desk.reactor, system.desk.desk = reactor, desk
+    # the board: every center's queues and agents, from the CTI events only (rebuilt from the records at start)
+    system.desk.board = figures = Board(system.clock, [q.key for q in acd.queues()])
+    system.cti.subscribe(figures.apply)
     board = Switchboard(
         pool=None,  # type: ignore[arg-type]  # the telephony service gives it its pool
         flows=flows,
@@ -101,8 +110,9 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     store = desk.store
     reactor.callWhenRunning(
         lambda: (
-            deferToThreadPool(reactor, db_pool, lambda: (store.agents(), store.pending_callbacks()))
-            .addCallback(lambda loaded: desk.start(*loaded))
+            deferToThreadPool(reactor, db_pool,
+                              lambda: (store.agents(), store.pending_callbacks(), store.today(system.clock())))
+            .addCallback(lambda loaded: _start_desk(desk, figures, *loaded))
             .addErrback(lambda f: log.error("desk start failed: %s", f.getErrorMessage()))
         )
     )
@@ -110,6 +120,13 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
     refresh = internet.TimerService(config.agents_refresh_s, _refresh_agents, system, service, db_pool, reactor)
     refresh.setServiceParent(service)
     return service
+
+
+def _start_desk(desk: Desk, board: Board, agents: list[AgentRecord], pending: list[CallbackTask],
+                today: tuple[list[FinishedCall], list[AgentStateChange]]) -> None:  # fmt: skip
+    """Today's counters back on the board (from the records), then the desk takes calls."""
+    board.restore(*today)
+    desk.start(agents, pending)
 
 
 def _refresh_agents(system: System, service: TelephonyService, db_pool: ThreadPool, reactor: Any) -> None:

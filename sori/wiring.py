@@ -1,4 +1,11 @@
-"""The one place that builds every service from configuration and hands each its dependencies."""
+"""The composition root: the one place that builds the shared things of a Sori process from configuration
+(the engine, the unit of work, the calendar, the continuity policy, the clock, the CTI bus, the resident-number
+key, the case store's published adapters and the search index) once, and hands each service its dependencies.
+
+Every command gets what it needs from ``build_system``; subsystems wire themselves from the ``System`` it
+returns (``sori.telephony_wiring``, ``sori.dashboard_wiring``, ``sori.sms_wiring``) and never build an engine
+of their own.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +20,17 @@ from typing import Any
 from sqlalchemy import Engine
 
 from analytics.http_status import STATUS as ANALYTICS_STATUS
+from analytics.search.es_index import ElasticIndex
+from analytics.search.port import SearchIndex
+from analytics.search.sqlite_index import SqliteIndex
+from crm.api.app import build_router
 from crm.api.auth import LoginLimiter
 from crm.api.deps import ApiDeps
 from crm.api.http_status import STATUS as CRM_STATUS
+from crm.api.sessions import AgentSessions
 from crm.cases.continuity import ContinuityPolicy
+from crm.door.sql_contacts import SqlPhoneContacts
+from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store.engine import make_engine
 from crm.store.uow import UnitOfWorkFactory
 from integrations.http_status import STATUS as INTEGRATIONS_STATUS
@@ -25,7 +39,9 @@ from kernel.calendar import WorkCalendar
 from kernel.http.errors import STATUS as KERNEL_STATUS
 from kernel.http.errors import StatusTable
 from sori.config import Settings
+from telephony.control import api as desk_api
 from telephony.control.api import DeskRef
+from telephony.cti import api as cti_api
 from telephony.cti.bus import CtiBus
 from telephony.http_status import STATUS as TELEPHONY_STATUS
 
@@ -39,6 +55,8 @@ class System:
     settings: Settings
     engine: Engine
     uow: UnitOfWorkFactory
+    contacts: SqlPhoneContacts  # the case store's phone contacts and continuity facts (crm.door)
+    transcriptions: SqlTranscriptionQueue  # the post-call transcription queue (crm.door)
     calendar: WorkCalendar
     policy: ContinuityPolicy
     rrn_key: bytes
@@ -64,6 +82,14 @@ class System:
             )
         return self._limiter
 
+    def sessions(self) -> AgentSessions:
+        """Agents' sign-in sessions (the API's login rule, tokens and throttle), for the dashboards."""
+        return AgentSessions(self.uow, self.login_limiter(), self.clock, self.settings.http.token_hours)
+
+    def search_index(self) -> SearchIndex:
+        """A new handle on the configured search index (the caller closes it)."""
+        return open_index(self.settings)
+
     def api_routes(self) -> list[Callable[[Any], None]]:
         return extra_routes(self.cti, self.desk)
 
@@ -87,11 +113,35 @@ STATUSES = StatusTable(KERNEL_STATUS, CRM_STATUS, TELEPHONY_STATUS, ANALYTICS_ST
 
 def extra_routes(cti: CtiBus, desk: DeskRef | None = None) -> list[Callable[[Any], None]]:
     """Routes other parts add to the HTTP API (the case store's own are always there)."""
-    from telephony.control import api as desk_api
-    from telephony.cti import api as cti_api
-
     ref = desk or DeskRef(None)
     return [lambda router: cti_api.register(router, cti), lambda router: desk_api.register(router, ref)]
+
+
+def openapi_document() -> dict[str, Any]:
+    """The HTTP API's OpenAPI document (``docs/openapi.json``): every route of ``sori up``, with no database."""
+    deps = ApiDeps(rrn_key=b"\0" * 32, policy=ContinuityPolicy(), calendar=WorkCalendar(), limiter=LoginLimiter(1, 1),
+                   statuses=STATUSES)  # fmt: skip
+    build_router(deps, extra_routes(CtiBus(utc_now)))
+    return deps.openapi()
+
+
+def index_path(settings: Settings) -> Path:
+    """The embedded search index's file."""
+    return settings.analytics.index_path or settings.state_dir / "analytics" / "search.db"
+
+
+def open_index(settings: Settings) -> SearchIndex:
+    """The configured search index: embedded (SQLite FTS5, created if missing) or Elasticsearch (SORI_ES_URL)."""
+    if settings.analytics.search == "elasticsearch":
+        if settings.es_url is None:
+            raise ValueError('analytics.search is "elasticsearch" but SORI_ES_URL is not set')
+        return ElasticIndex(settings.es_url, prefix=settings.analytics.es_index_prefix)
+    return SqliteIndex(index_path(settings))
+
+
+def recordings_dir(settings: Settings) -> Path:
+    """Where answered calls are recorded (and the transcriber and the purge find them)."""
+    return settings.telephony.recordings_dir or settings.state_dir / "recordings"
 
 
 def load_rrn_key(settings: Settings) -> bytes:
@@ -124,11 +174,14 @@ def _read_or_create_key(path: Path) -> bytes:
 def build_system(settings: Settings, clock: Callable[[], dt.datetime] = utc_now) -> System:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url, pool_size=settings.database.threads)
+    uow = UnitOfWorkFactory(engine)
     c = settings.continuity
     return System(
         settings=settings,
         engine=engine,
-        uow=UnitOfWorkFactory(engine),
+        uow=uow,
+        contacts=SqlPhoneContacts(engine),
+        transcriptions=SqlTranscriptionQueue(uow),
         calendar=WorkCalendar(settings.calendar.temporary_holidays),
         policy=ContinuityPolicy(c.open_case_days, c.callback_minutes, c.handoff_due_working_days),
         rrn_key=load_rrn_key(settings),

@@ -21,6 +21,7 @@ STATUS: Mapping[str, int] = {
     "unknown-call": 404,
     "unknown-agent": 404,
     "unknown-queue": 404,
+    "unknown-center": 404,
     "unknown-callback": 404,
     "duplicate-call": 409,
     "duplicate-callback": 409,
@@ -34,7 +35,6 @@ STATUS: Mapping[str, int] = {
     "ivr-flow-invalid": 422,
     "ivr-prompt-tool-missing": 503,
     "ivr-prompt-synthesis-failed": 503,
-    "ivr-port-unavailable": 503,
     # the media workers (telephony.media.protocol, telephony.media.pool)
     "media-error": 502,
     "sip-error": 502,

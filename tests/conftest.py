@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from sori.seed.demo import seed_centers
 from sori.wiring import System
 from tests.support import reactor as rt
 from tests.support.api import RunningApi
+from tests.support.databases import throwaway_database
 from tests.support.desk import desk  # noqa: F401  (a fixture: the desk of sori up without media workers)
 from tests.support.postgres import PostgresServer, start_postgres
 from tests.support.system import FakeClock, make_system
@@ -64,22 +63,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        target = tmp_path / "sori.db"
-        shutil.copyfile(sqlite_template, target)
-        yield f"sqlite:///{target}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE sori_template"))
-    try:
-        yield server.url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    yield from throwaway_database(request, tmp_path, request.param)
 
 
 @pytest.fixture

@@ -18,14 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analytics.documents import DocChannel, Document
-from analytics.ingest.case_store import ChangeCursor, Contact, read_changes
 from analytics.ingest.files import RawComplaint, RowError, complaint_from, read_complaints
 from analytics.pii import mask
 from analytics.search.port import SearchIndex
+from crm.door.ports import ChangeCursor, PhoneContact, PhoneContacts
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from integrations.sinmungo.port import ComplaintFeed
 
 #: (masked text, its tokens) of each item of a batch → (category, agency), e.g. ``Classifier.batch_suggester``
@@ -182,22 +180,27 @@ CASE_STORE = "case-store:changes"  # the ChangeCursor of the last contact indexe
 
 
 def ingest_case_store(
-    engine: Engine, index: SearchIndex, *, checkpoints: Checkpoints, suggest: Suggest | None = None, batch: int = 500
+    contacts: PhoneContacts,
+    index: SearchIndex,
+    *,
+    checkpoints: Checkpoints,
+    suggest: Suggest | None = None,
+    batch: int = 500,
 ) -> IngestReport:
     """Phone contacts stored or changed (notes at wrap-up, a transcript) since the last run, in the order the
     store committed them: masked, tokenised, indexed (a changed contact replaces its document)."""
     cursor = ChangeCursor.parse(checkpoints.text(CASE_STORE))
     report = IngestReport(resumed_from=cursor.seq)
     while True:
-        contacts, cursor = read_changes(engine, cursor, batch)
-        if not contacts:
+        changed, cursor = contacts.changed_since(cursor, batch)
+        if not changed:
             return report
-        report.read += len(contacts)
-        report.written += index.upsert(_phone_documents(contacts, suggest))
+        report.read += len(changed)
+        report.written += index.upsert(_phone_documents(changed, suggest))
         checkpoints.save_text(CASE_STORE, cursor.text())
 
 
-def _phone_documents(contacts: list[Contact], suggest: Suggest | None) -> list[Document]:
+def _phone_documents(contacts: list[PhoneContact], suggest: Suggest | None) -> list[Document]:
     from analytics.text import shared_tokenizer
 
     tokenizer = shared_tokenizer()

@@ -1,16 +1,17 @@
 """Post-call transcription: the worker that drains the durable queue of closed call recordings.
 
-Telephony queues each closed recording (``telephony.control.store.CaseStoreCalls.enqueue_transcription``);
-this worker, in its own low-priority process (``sori analytics transcriber``, started by ``sori up``), claims
-the oldest due job and transcribes each agent contact's talk window of the WAV through the ``SpeechToText``
-port, *outside* any transaction (``crm.cases.transcription.Window``: the menu before the first answer is
-never transcribed). Then, in one transaction, it masks PII (``analytics.pii``), writes each contact's
-transcript and, when a trained category model is present, fills the suggested category of each case touched
-(a case event records it). Jobs left running by a crash are pending again at the next start; failures are
-retried with backoff and end ``failed`` with a stable error code. A recording whose talk windows hold no speech
-(the recogniser refuses hold music, tones and noise: ``analytics.stt.whisper``) ends ``skipped`` with the
-code ``no-speech``, and its contacts keep a NULL transcript. The analytics pick the transcripts up from
-the case store: writing a transcript stamps the contact as changed (``analytics.ingest.case_store``).
+Telephony queues each closed recording in the case store; this worker, in its own low-priority process
+(``sori analytics transcriber``, started by ``sori up``), claims the oldest due job and transcribes each agent
+contact's talk window of the WAV through the ``SpeechToText`` port, *outside* any transaction
+(``crm.door.ports.RecordedContact.talk_window``: the menu before the first answer is never transcribed). It
+masks PII (``analytics.pii``) and, when a trained category model is present, suggests a category for each case
+touched; then the case store writes each contact's transcript and the suggested categories (a case event
+records each) in one transaction. The queue is the case store's door, ``crm.door.ports.TranscriptionQueue``.
+Jobs left running by a crash are pending again at the next start; failures are retried with backoff and end
+``failed`` with a stable error code. A recording whose talk windows hold no speech (the recogniser refuses
+hold music, tones and noise: ``analytics.stt.whisper``) ends ``skipped`` with the code ``no-speech``, and its
+contacts keep a NULL transcript. The analytics pick the transcripts up from the case store: writing a
+transcript stamps the contact as changed (``crm.door.ports.PhoneContacts``).
 """
 
 from __future__ import annotations
@@ -30,11 +31,7 @@ from analytics.pii import mask
 from analytics.stt.paths import RecordingPathRefused, recording_path
 from analytics.stt.port import SpeechModelUnavailable, SpeechToText, TranscriptionFailed
 from analytics.stt.wavfix import repair_unclosed
-from crm.cases.events import record
-from crm.cases.model import EventKind
-from crm.cases.transcription import JobState, TranscriptionJob, Window, claim, fail, recover, succeed
-from crm.cases.transcription import window as talk_window
-from crm.store.uow import UnitOfWorkFactory
+from crm.door.ports import ClaimedJob, JobState, NewJob, RecordedContact, TranscriptionQueue, Window
 from kernel.actor import Actor
 
 log = logging.getLogger("sori.transcriber")
@@ -42,13 +39,7 @@ ACTOR = Actor.system("transcriber")
 
 Suggest = Callable[[str], tuple[str | None, str | None]]  # masked text → (category, agency)
 
-
-@dataclass(frozen=True)
-class Claimed:
-    job_id: int
-    recording_ref: str
-    recording_started_at: dt.datetime
-    attempt: int
+Claimed = ClaimedJob  # the job being worked on, as the queue handed it out
 
 
 @dataclass(frozen=True)
@@ -86,14 +77,14 @@ def _closed_wav(path: Path) -> tuple[dt.datetime, float] | None:
 class PostCallTranscriber:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        queue: TranscriptionQueue,
         stt: SpeechToText,
         recordings_dir: Path,
         clock: Callable[[], dt.datetime],
         *,
         suggest: Suggest | None = None,
     ) -> None:
-        self.uow = uow
+        self.queue = queue
         self.stt = stt
         self.recordings_dir = recordings_dir
         self.clock = clock
@@ -102,62 +93,47 @@ class PostCallTranscriber:
     # -- the queue --------------------------------------------------------------------------------
     def recover(self) -> int:
         """Jobs a previous run left running are pending again; how many."""
-        with self.uow() as uow:
-            jobs = list(uow.transcription_jobs.running())
-            for job in jobs:
-                recover(job)
-            uow.commit()
-        if jobs:
-            log.info("%d transcription job(s) left running by the last run are queued again", len(jobs))
-        return len(jobs)
+        recovered = self.queue.recover_running()
+        if recovered:
+            log.info("%d transcription job(s) left running by the last run are queued again", recovered)
+        return recovered
 
     def sweep(self, within: dt.timedelta = SWEEP_WITHIN) -> int:
         """Queue the recordings of recent agent contacts that no job names: the control process may have
         stopped between a recording closing and its job being written, or the call's media worker died and
         never closed the file (its header is repaired once the file is abandoned: ``analytics.stt.wavfix``).
         A recording is queued only when its file is a complete WAV; its start is the file's last write less
-        its length. How many were queued."""
+        its length. The files are read outside any transaction; a recording the control process queued meanwhile
+        keeps its job. How many were queued."""
         now = self.clock()
-        with self.uow() as uow:
-            refs = uow.interactions.recorded_without_job(now - within)
-            queued = 0
-            for ref in refs:
-                try:
-                    path = recording_path(self.recordings_dir, ref)
-                except RecordingPathRefused as error:
-                    log.warning("recording of a contact not queued: %s", error)
-                    continue
+        found: list[NewJob] = []
+        for ref in self.queue.recordings_without_job(now - within):
+            try:
+                path = recording_path(self.recordings_dir, ref)
+            except RecordingPathRefused as error:
+                log.warning("recording of a contact not queued: %s", error)
+                continue
+            closed = _closed_wav(path)
+            if closed is None and repair_unclosed(path):  # its worker died mid-call
                 closed = _closed_wav(path)
-                if closed is None and repair_unclosed(path):  # its worker died mid-call
-                    closed = _closed_wav(path)
-                if closed is None:
-                    continue
-                written, seconds = closed
-                started = written - dt.timedelta(seconds=seconds)
-                uow.transcription_jobs.add(TranscriptionJob(ref, now, started, seconds, available_at=now))
-                queued += 1
-            uow.commit()
+            if closed is None:
+                continue
+            written, seconds = closed
+            found.append(NewJob(ref, written - dt.timedelta(seconds=seconds), seconds))
+        queued = self.queue.enqueue(found, now) if found else 0
         if queued:
             log.info("%d recorded call(s) without a transcription job queued", queued)
         return queued
 
     def claim(self) -> Claimed | None:
-        with self.uow() as uow:
-            job = uow.transcription_jobs.next_pending(self.clock())
-            if job is None:
-                return None
-            claim(job, self.clock())
-            uow.commit()
-            assert job.id is not None
-            return Claimed(job.id, job.recording_ref, job.recording_started_at, job.attempts)
+        return self.queue.claim_next(self.clock())
 
     def backlog(self) -> dict[str, Any]:
         """Jobs by state and the age of the oldest pending one (seconds), for operators."""
-        with self.uow(readonly=True) as uow:
-            counts = uow.transcription_jobs.counts()
-            oldest = uow.transcription_jobs.oldest_pending()
+        backlog = self.queue.backlog()
+        oldest = backlog.oldest_pending
         age = (self.clock() - oldest).total_seconds() if oldest is not None else None
-        return {str(state): n for state, n in counts.items()} | {"oldest_pending_s": age}
+        return {str(state): n for state, n in backlog.counts.items()} | {"oldest_pending_s": age}
 
     # -- one job ----------------------------------------------------------------------------------
     def process(self, job: Claimed) -> Outcome:
@@ -200,7 +176,7 @@ class PostCallTranscriber:
         self.recover()
         try:
             self.sweep()
-        except Exception:  # e.g. telephony queued the same recording meanwhile (unique reference)
+        except Exception:  # e.g. the control process queued the same recording at that moment (unique reference)
             log.exception("the sweep for recordings without a job failed; jobs already queued still run")
         running: set[Future[Outcome]] = set()
         swept = time.monotonic()
@@ -228,68 +204,42 @@ class PostCallTranscriber:
         log.info("transcription job %s %s: %s", job.job_id, job.recording_ref, outcome)
         return outcome
 
+    def _agent_contacts(self, job: Claimed) -> list[RecordedContact]:
+        return [c for c in self.queue.contacts_of(job.recording_ref) if c.agent_id is not None]
+
     def _windows(self, job: Claimed) -> list[Window]:
         """The talk windows of the agent contacts that share this recording, in time order."""
-        with self.uow(readonly=True) as uow:
-            contacts = [i for i in uow.interactions.with_recording(job.recording_ref) if i.agent_id is not None]
-            return [talk_window(i.id, job.recording_started_at, i.answered_at or i.started_at, i.ended_at)
-                    for i in contacts if i.id is not None]  # fmt: skip
+        return [c.talk_window(job.recording_started_at) for c in self._agent_contacts(job)]
 
     def _write(self, job: Claimed, texts: dict[int, str]) -> Outcome:
-        now = self.clock()
-        with self.uow() as uow:
-            stored = uow.transcription_jobs.get(job.job_id)
-            assert stored is not None
-            contacts = [i for i in uow.interactions.with_recording(job.recording_ref) if i.agent_id is not None]
-            written = 0
-            by_case: dict[int, list[str]] = {}
-            for contact in contacts:
-                text = texts.get(contact.id or 0)
-                if text:
-                    contact.transcript = mask(text).text
-                    written += 1
-                if contact.case_id is not None:
-                    parts = by_case.setdefault(contact.case_id, [])
-                    parts += [p for p in (contact.transcript, mask(contact.notes).text if contact.notes else None) if p]
-            categorised = self._categorise(uow, by_case, now) if self.suggest is not None else 0
-            succeed(stored, now)
-            uow.commit()
-        return Outcome(job.job_id, JobState.DONE, written, categorised)
+        transcripts = {contact: mask(text).text for contact, text in texts.items() if text}
+        by_case: dict[int, list[str]] = {}
+        for contact in self._agent_contacts(job):
+            if contact.case_id is not None:
+                transcript = transcripts.get(contact.interaction_id, contact.transcript)
+                notes = mask(contact.notes).text if contact.notes else None
+                by_case.setdefault(contact.case_id, []).extend(p for p in (transcript, notes) if p)
+        suggestions = self._suggestions(by_case) if self.suggest is not None else {}
+        stored = self.queue.store_transcripts(job.job_id, job.recording_ref, transcripts, suggestions, ACTOR,
+                                              self.clock())  # fmt: skip
+        return Outcome(job.job_id, JobState.DONE, stored.contacts, stored.categorised)
 
-    def _categorise(self, uow: Any, by_case: dict[int, list[str]], now: dt.datetime) -> int:
+    def _suggestions(self, by_case: dict[int, list[str]]) -> dict[int, tuple[str | None, str | None]]:
+        """(category, agency) for each case with words, from its contacts' masked transcripts and notes."""
         assert self.suggest is not None
-        done = 0
+        found: dict[int, tuple[str | None, str | None]] = {}
         for case_id, parts in by_case.items():
-            case = uow.cases.get_by_id(case_id)
             text = "\n".join(parts)
-            if case is None or not text.strip():
-                continue
-            category, agency = self.suggest(text)
-            if category is None or category == case.suggested_category:
-                continue
-            before = case.suggested_category
-            case.suggested_category = category
-            record(uow, case, EventKind.UPDATED, ACTOR, now, {"suggested_category": before},
-                   {"suggested_category": category, "suggested_agency": agency})  # fmt: skip
-            done += 1
-        return done
+            if text.strip():
+                found[case_id] = self.suggest(text)
+        return found
 
     def _finish(self, job: Claimed, state: JobState, code: str | None, message: str | None) -> Outcome:
-        with self.uow() as uow:
-            stored = uow.transcription_jobs.get(job.job_id)
-            assert stored is not None
-            succeed(stored, self.clock(), state)
-            stored.error_code, stored.error = code, message
-            uow.commit()
+        self.queue.finish(job.job_id, self.clock(), state, code, message)
         return Outcome(job.job_id, state, error_code=code)
 
     def _failed(self, job: Claimed, code: str, message: str, *, retryable: bool) -> Outcome:
         log.warning("transcription job %s (%s) attempt %d failed: %s %s", job.job_id, job.recording_ref,
                     job.attempt, code, message)  # fmt: skip
-        with self.uow() as uow:
-            stored: TranscriptionJob | None = uow.transcription_jobs.get(job.job_id)
-            assert stored is not None
-            fail(stored, self.clock(), code, message, retryable=retryable)
-            state = stored.state
-            uow.commit()
+        state = self.queue.fail(job.job_id, self.clock(), code, message, retryable=retryable)
         return Outcome(job.job_id, state, error_code=code)

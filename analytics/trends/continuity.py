@@ -1,6 +1,6 @@
 """Continuity of phone contacts, from the case store: repeat contacts, first-contact resolution, transfer
-chains and callbacks of a period (pure: the figures and the rules that count them; the case store adapter
-``analytics.ingest.case_store.read_continuity`` gathers the rows).
+chains and callbacks of a period (pure: the figures and the rules that count them; the case store's door,
+``crm.door.ports.ContinuitySource``, gathers the rows ``read_continuity`` counts).
 
 Definitions (the report's method notes say the same):
 - a *repeat contact* is a voice contact whose citizen had another contact, at any center, in the
@@ -18,6 +18,9 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from crm.door.ports import ContinuitySource
+from kernel.calendar import SEOUL
 
 REPEAT_WINDOW = dt.timedelta(days=7)
 CHAIN_BUCKETS = ("0", "1", "2", "3+")
@@ -74,3 +77,24 @@ def first_contact_resolved(cases: Iterable[tuple[bool, int, int]]) -> int:
 def chains(handoffs_per_case: Sequence[int]) -> dict[str, int]:
     counts = Counter(CHAIN_BUCKETS[min(n, 3)] for n in handoffs_per_case)
     return {bucket: counts.get(bucket, 0) for bucket in CHAIN_BUCKETS}
+
+
+def read_continuity(
+    source: ContinuitySource, start: dt.date, end: dt.date, center: str | None = None
+) -> ContinuityMetrics:
+    """Repeat contacts, first-contact resolution, transfer chains and callbacks of the Seoul days
+    [``start``, ``end``) as counted above; ``center`` limits it to contacts, cases, hand-offs (from or to)
+    and callbacks of that center."""
+    facts = source.continuity_facts(start, end, center=center, lookback=REPEAT_WINDOW)
+    since = dt.datetime.combine(start, dt.time(), tzinfo=SEOUL)
+    return ContinuityMetrics(
+        contacts=facts.contacts,
+        citizens=facts.citizens,
+        known_citizen_contacts=facts.known_citizen_contacts,
+        repeat_contacts=repeat_contacts(facts.history, since),
+        cases_opened=len(facts.opened),
+        first_contact_resolved=first_contact_resolved(facts.opened),
+        chains=chains(facts.handoffs_per_case),
+        transfers=list(facts.transfers),
+        callbacks=dict(facts.callbacks),
+    )

@@ -6,8 +6,9 @@ period goes with everything of it in the store: its contacts (notes, transcripts
 their transcription jobs, identity checks and serving attestations, events, hand-offs, callbacks, linked
 신문고 complaint records, the stored API answers (idempotency rows) that mention it, and its citizen once
 nothing else of theirs is left. Contacts that never got a case (abandoned, silent calls) go once they are as
-old. Recording files and search-index documents live outside the store: ``expired_cases`` names them so the
-caller erases them first (``sori.purge``).
+old. The call desk's records (calls and agents' state changes: no person in them) go once as old as a closed
+case's period; a purged contact's call record loses its link to it. Recording files and search-index documents
+live outside the store: ``expired_cases`` names them so the caller erases them first (``sori.purge``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, exists, func, select
+from sqlalchemy import ColumnElement, Table, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -150,6 +151,10 @@ def purge(
         t.serving_attestations,
         t.serving_attestations.c.expires_at < _before(now, retention.closed_cases_days),
     )
+    # the call desk's records hold no person; they are statistics, kept as long as a closed case
+    run("call_records", t.call_records, t.call_records.c.enqueued_at < _before(now, retention.closed_cases_days))
+    run("agent_state_changes", t.agent_state_changes,
+        t.agent_state_changes.c.at < _before(now, retention.closed_cases_days))  # fmt: skip
     expired = expired_cases(session, now, retention, only=plan)
     counts["cases"] = len(expired.case_ids)
     counts["interactions"] = len(expired.interaction_ids)
@@ -187,6 +192,9 @@ def _delete_cases(session: Session, expired: ExpiredCases) -> dict[str, int]:
         for name, table in (("serving_attestations", t.serving_attestations), ("identity_challenges",
                             t.identity_challenges), ("identity_attempts", t.identity_attempts)):  # fmt: skip
             run(name, delete(table).where(table.c.interaction_id.in_(chunk)))
+        # a call record outlives its contact as a statistic, without the link to it
+        session.execute(update(t.call_records).where(t.call_records.c.interaction_id.in_(chunk))
+                        .values(interaction_id=None, sip_call_id=None))  # fmt: skip
         session.execute(delete(t.interactions).where(t.interactions.c.id.in_(chunk)))
     for chunk in _chunks(expired.case_ids):
         session.execute(delete(t.cases).where(t.cases.c.id.in_(chunk)))

@@ -385,3 +385,41 @@ idempotency_keys = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
+
+# The call desk's records (crm.calls.model): ids, centers, queues, times and outcomes only, never a person.
+call_records = Table(
+    "call_records",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("call_id", String(120), nullable=False),  # the ACD's id: unique with its enqueue time
+    Column("kind", String(20), nullable=False),
+    Column("queue_center", String(20), nullable=False),
+    Column("queue_skill", String(40), nullable=False),
+    Column("enqueued_at", UTCDateTime, nullable=False, index=True),
+    Column("sip_call_id", String(200)),
+    Column("dialled_center", String(20)),
+    Column("answered_center", String(20)),
+    Column("agent_id", Id),
+    Column("answered_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),
+    Column("wrapup_ended_at", UTCDateTime),
+    Column("abandoned_at", UTCDateTime),
+    Column("hold_seconds", Float, nullable=False),
+    Column("overflowed", Boolean, nullable=False),
+    Column("transferred_to", String(80)),
+    Column("disposition", String(30)),
+    Column("interaction_id", Id),  # no foreign key: the contact may be purged before the statistics
+    UniqueConstraint("call_id", "enqueued_at", name="uq_call_records_call_enqueued"),
+)
+
+agent_state_changes = Table(
+    "agent_state_changes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agent_id", Id, nullable=False),
+    Column("center", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("state", String(20), nullable=False),
+    Column("previous", String(20), nullable=False),
+    Column("reason", String(40)),  # a reason code (crm.calls.model.reason_code), never free text
+)

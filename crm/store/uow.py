@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.store import repositories as r
+from crm.store.call_log import SqlCallLog
 
 
 class SqlUnitOfWork:
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
         self.attestations = r.SqlAttestationRepository(session)
         self.identity = r.SqlIdentityRepository(session)
         self.pins = r.SqlPinRepository(session)
+        self.call_log = SqlCallLog(session)
         return self
 
     def __exit__(

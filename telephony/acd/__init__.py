@@ -21,6 +21,7 @@ from telephony.acd.errors import (
     UnknownAgent,
     UnknownCall,
     UnknownCallback,
+    UnknownCenter,
     UnknownQueue,
 )
 from telephony.acd.events import (
@@ -85,6 +86,7 @@ __all__ = [
     "UnknownAgent",
     "UnknownCall",
     "UnknownCallback",
+    "UnknownCenter",
     "UnknownQueue",
     "WrapUp",
 ]

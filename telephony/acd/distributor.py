@@ -16,7 +16,6 @@ import copy
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
-from crm.errors import CenterNotFound
 from kernel.calendar import WorkCalendar
 from kernel.centers import Center
 from kernel.errors import ValidationFailed
@@ -32,6 +31,7 @@ from telephony.acd.errors import (
     DuplicateCall,
     DuplicateCallback,
     NaiveTime,
+    UnknownCenter,
 )
 from telephony.acd.events import (
     CallAbandoned,
@@ -192,7 +192,7 @@ class Acd:
         """The agent logs in, not ready (reason ``"login"``), with skill levels (higher is better)."""
         s = self._state
         if center not in s.hours:
-            raise CenterNotFound(f"no center {center}", center_code=center)
+            raise UnknownCenter(f"no center {center}", center_code=center)
         known = s.agents.get(agent_id)
         if known is not None and known.state is not AgentState.LOGGED_OUT:
             raise AgentAlreadyLoggedIn(f"agent {agent_id} is logged in", agent_id=agent_id)

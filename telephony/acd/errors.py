@@ -25,6 +25,10 @@ class UnknownQueue(AcdError):
     code = "unknown-queue"
 
 
+class UnknownCenter(AcdError):
+    code = "unknown-center"
+
+
 class UnknownCallback(AcdError):
     code = "unknown-callback"
 

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from crm.agents.model import Agent
+from crm.calls.model import AgentStateChange, FinishedCall
 from crm.cases import contacts, services
 from crm.cases.continuity import ContinuityPolicy
 from crm.cases.model import CallbackStatus, Channel, Disposition
@@ -22,7 +23,7 @@ from crm.citizens.pin import PinHasher, PinPolicy
 from crm.ports import UnitOfWork
 from crm.store.uow import UnitOfWorkFactory
 from kernel.actor import Actor, Role
-from kernel.calendar import WorkCalendar
+from kernel.calendar import SEOUL, WorkCalendar, to_seoul
 from kernel.errors import Conflict, DomainError
 
 
@@ -163,8 +164,10 @@ class AgentContacts:
         disposition: Disposition,
         dropped: bool,
         recording_ref: str | None,
+        call: FinishedCall | None = None,
     ) -> Ended:
-        """The agent's contact ended; a dropped one on a case gets its callback task (continuity rules)."""
+        """The agent's contact ended; a dropped one on a case gets its callback task (continuity rules). The
+        call's record (``call``, when the desk keeps records) is written in the same unit of work."""
         with self.uow() as uow:
             _, callback = contacts.end_interaction(
                 uow,
@@ -179,6 +182,8 @@ class AgentContacts:
             task = None
             if callback is not None and callback.id is not None:
                 task = self._task(uow, callback.id)
+            if call is not None:
+                uow.call_log.save_call(call)
             uow.commit()
             return Ended(interaction_id, task)
 
@@ -245,6 +250,24 @@ class AgentContacts:
                 callback.status = status
                 callback.attempts = attempts
                 uow.commit()
+
+    # -- the desk's records (crm.calls.model), each its own unit of work ------------------------------------
+    def call_finished(self, call: FinishedCall) -> None:
+        """A call the ACD is done with (abandoned, or wrapped up: completes the row its contact's end wrote)."""
+        with self.uow() as uow:
+            uow.call_log.save_call(call)
+            uow.commit()
+
+    def agent_state_changed(self, change: AgentStateChange) -> None:
+        with self.uow() as uow:
+            uow.call_log.add_state_change(change)
+            uow.commit()
+
+    def today(self, now: dt.datetime) -> tuple[list[FinishedCall], list[AgentStateChange]]:
+        """The calls that came in and the state changes since midnight in Seoul (the board's restart)."""
+        midnight = dt.datetime.combine(to_seoul(now).date(), dt.time(0), tzinfo=SEOUL).astimezone(dt.UTC)
+        with self.uow(readonly=True) as uow:
+            return list(uow.call_log.calls_since(midnight)), list(uow.call_log.state_changes_since(midnight))
 
     @staticmethod
     def _task(uow: UnitOfWork, callback_id: int) -> CallbackTask:

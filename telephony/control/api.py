@@ -24,6 +24,7 @@ from kernel.actor import Role
 from kernel.http.errors import ApiError
 from kernel.http.kit import ApiRequest, Later, Reply, Router
 from kernel.http.models import In
+from telephony.board import Board
 from telephony.control.desk import Desk
 
 if TYPE_CHECKING:
@@ -36,12 +37,14 @@ WATCHES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 @dataclass
 class DeskRef:
-    """The desk once telephony has started (None before, or when telephony is off), and its PIN enrolments."""
+    """The desk once telephony has started (None before, or when telephony is off), its PIN enrolments, and the
+    board the supervisors' wallboard and the console read."""
 
     reactor: Any
     desk: Desk | None = None
     timeout_s: float = 30.0
     enrolments: PinEnrolments | None = None
+    board: Board | None = None  # every center's queues and agents (read from any thread, without the desk)
 
     def later(self, function: Callable[[Desk], Any], reply: Callable[[Any], Reply]) -> Later:
         """``function`` run on the reactor with the desk (its result may be a Deferred), then ``reply`` of it."""
@@ -250,6 +253,7 @@ def register(router: Router, ref: DeskRef) -> None:
                  roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={200: CallOut},
                  errors=(401, 403, 409, 503))(cancel)  # fmt: skip
 
-    from telephony.control import api_pin  # its module imports this one
+    from telephony.control import api_board, api_pin  # their modules import this one
 
     api_pin.register(router, ref)
+    api_board.register(router, ref)

@@ -1,4 +1,4 @@
-"""The desk's callbacks: a dropped call's callback (a row in the case store) or an IVR callback offer (in the
+"""The desk's callbacks room: a dropped call's callback (a row in the case store) or an IVR callback offer (in the
 ACD only), placed when an agent is free as two outbound legs from one worker: the agent's phone first, then
 the citizen's through the edge's PSTN gateway; unanswered attempts are rescheduled by the ACD's rules.
 """
@@ -11,11 +11,12 @@ from typing import Any
 
 from twisted.python.failure import Failure
 
+from crm.calls.model import CallKind
 from crm.cases.model import CallbackStatus, Channel
 from kernel.errors import DomainError
 from telephony.acd import PlaceCallback, QueueKey
 from telephony.control.agent_store import CallbackTask
-from telephony.control.desk_core import DeskCore
+from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import (
     NORMAL_CAUSES,
     AgentLeg,
@@ -28,7 +29,7 @@ from telephony.ivr.actions import Phrase
 log = logging.getLogger("sori.desk")
 
 
-class Callbacks(DeskCore):
+class CallbacksRoom(MediaRoom):
     def ivr_callback(self, center: str, skill: str, phone: str, case_number: str | None) -> None:
         """The caller accepted the IVR's callback offer (long wait, or closed): the ACD calls them back.
 
@@ -75,6 +76,7 @@ class Callbacks(DeskCore):
         conv = Conversation(caller, event.call_id, event.queue, self.clock(), channel=Channel.CALLBACK,
                             caller_answered=False, callback_id=event.callback_id)  # fmt: skip
         self.by_acd[event.call_id] = conv
+        self._note_arrival(event.call_id, CallKind.CALLBACK, conv, conv.queued_at)
         leg = AgentLeg(f"{ref}.agent", event.agent_id, "callback-agent")
         conv.agent = leg
         self.by_leg[leg.call_ref] = conv
@@ -101,6 +103,7 @@ class Callbacks(DeskCore):
 
     def _citizen_dialled(self, result: dict[str, Any], conv: Conversation, timer: Any) -> None:
         conv.caller.sip_call_id = str(result.get("call_id", ""))
+        self._note(conv.acd_id, sip_call_id=conv.caller.sip_call_id or None)
         conv.caller_timer = timer
 
     def _citizen_timeout(self, conv: Conversation) -> None:
@@ -133,6 +136,7 @@ class Callbacks(DeskCore):
         conv.ended = True
         self.by_leg.pop(conv.caller.call_ref, None)
         self.by_acd.pop(conv.acd_id, None)
+        self.facts.pop(conv.acd_id, None)  # unanswered: the ACD keeps no record of the attempt
         if conv.agent is not None:
             self._release_leg(conv, conv.agent)
         self._callback_unanswered(conv.callback_id or "")

@@ -1,8 +1,7 @@
 """The desk's vocabulary: the caller, agent legs and conversations it keeps, its settings and errors, what it
 needs of the media pool and the clock, and the ``User-to-User`` header that carries a case out of the platform.
 
-Split from :mod:`telephony.control.desk` (which re-exports these names) so that the desk module holds only its
-decisions.
+Every room of the desk (:mod:`telephony.control.desk`, which re-exports these names) speaks this vocabulary.
 """
 
 from __future__ import annotations
@@ -105,6 +104,8 @@ class Conversation:
     transferring: bool = False  # a transfer's hand-off is being written: no second transfer, no hold
     caller_timer: Any = None  # a callback's ring timeout for the citizen's phone
     announced_at: dt.datetime | None = None  # the last position announcement (or the queueing)
+    held_since: dt.datetime | None = None  # on hold (music, or waiting while the agent consults) since
+    hold_seconds: float = 0.0  # time on hold with the current agent, before ``held_since``
 
 
 @dataclass
@@ -141,6 +142,12 @@ def uui(case_number: str) -> str:
     payload = f"sori-case={case_number}"
     data = binascii.hexlify(payload.encode("utf-8")).decode("ascii")
     return f"{data};encoding=hex;purpose=call-transfer;content=sori-case"
+
+
+def held_for(conv: Conversation, now: dt.datetime) -> float:
+    """Seconds the caller spent on hold with the current agent, the running hold included."""
+    running = (now - conv.held_since).total_seconds() if conv.held_since is not None else 0.0
+    return conv.hold_seconds + running
 
 
 def cancel_timer(timer: Any) -> None:

@@ -1,4 +1,4 @@
-"""The desk's transfers and hold: blind (to another center's queue or menu, or outside the platform by REFER
+"""The desk's transfers room: blind (to another center's queue or menu, or outside the platform by REFER
 with the case in ``User-to-User``) and warm (the caller waits on hold while the agent consults the receiving
 agent, a third leg in the same worker). The case and the sender's summary go with the caller (a hand-off,
 written by one short unit of work); a call has at most one transfer in flight.
@@ -11,11 +11,12 @@ from typing import Any
 
 from twisted.internet import defer
 
+from crm.calls.model import CallKind
 from crm.cases.model import Disposition
 from kernel.errors import Conflict, DomainError, ValidationFailed
 from telephony.acd import QueueKey
 from telephony.control.agent_store import HandedOff
-from telephony.control.desk_core import DeskCore
+from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import (
     AgentLeg,
     Conversation,
@@ -29,25 +30,8 @@ from telephony.media import protocol as media
 log = logging.getLogger("sori.desk")
 
 
-class Transfers(DeskCore):
-    # -- agent actions on their call (HTTP API) ---------------------------------------------------
-    def hold(self, login: str, on: bool) -> dict[str, Any]:
-        conv = self._talking(login)
-        if conv.consult is not None or conv.transferring:
-            raise TransferInProgress("this call is being transferred: complete or cancel the transfer first")
-        assert conv.agent is not None
-        if on and not conv.held:
-            conv.held = True
-            self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
-            self._hold(conv)
-            self._publish(CtiKind.CALL_HELD, conv, held=True)
-        elif not on and conv.held:
-            conv.held = False
-            self._unhold(conv)
-            self._command(conv, media.Bridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
-            self._publish(CtiKind.CALL_HELD, conv, held=False)
-        return self._call_view(conv)
-
+class TransfersRoom(MediaRoom):
+    # -- the agent's transfer buttons (HTTP API) ----------------------------------------------------
     def transfer(
         self,
         login: str,
@@ -71,7 +55,7 @@ class Transfers(DeskCore):
             if uri is None:
                 known = sorted(self.settings.external_destinations)
                 raise ValidationFailed(f"no outside destination '{to_external[:40]}' is configured", known=known)
-            return self._external(conv, uri, summary)
+            return self._external(conv, uri, to_external)
         if to_center is None:
             raise ValidationFailed("name the receiving center (to_center) or a configured outside destination")
         if mode == "warm":
@@ -106,9 +90,12 @@ class Transfers(DeskCore):
         assert conv.agent is not None
         old = conv.agent
         self._command(conv, media.Unbridge, call_ref_a=old.call_ref, call_ref_b=consult.call_ref)
+        queue = conv.consult_queue
+        self._note_transfer(conv.acd_id, f"{queue.center}/{queue.skill}")
         self._leave_agent(conv, Disposition.TRANSFERRED)
         self._unhold(conv)
-        conv.held = False
+        self._set_held(conv, False)
+        conv.hold_seconds = 0.0  # the receiving agent's own hold time starts now
         conv.acd_id, conv.queue = conv.consult_acd_id, conv.consult_queue
         conv.consult = conv.consult_acd_id = conv.consult_queue = None
         consult.kind = "talk"
@@ -128,7 +115,7 @@ class Transfers(DeskCore):
             raise Conflict("no transfer in progress")
         self._drop_consult(conv)
         if conv.held:
-            conv.held = False
+            self._set_held(conv, False)
             self._unhold(conv)
             assert conv.agent is not None
             self._command(conv, media.Bridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
@@ -146,8 +133,9 @@ class Transfers(DeskCore):
             self._consult(conv, QueueKey(to_center, to_queue))
             return self._call_view(conv)
         # blind: the agent leaves, the caller waits for the receiving center
+        self._note_transfer(conv.acd_id, f"{to_center}/{to_queue}" if to_queue is not None else to_center)
         self._leave_agent(conv, Disposition.TRANSFERRED)
-        conv.held = False
+        self._set_held(conv, False)
         self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="blind", to_center=to_center, to_queue=to_queue,
                       case_number=handed.case_number, handoff_id=handed.handoff_id)  # fmt: skip
         caller = conv.caller
@@ -164,24 +152,28 @@ class Transfers(DeskCore):
 
     def _consult(self, conv: Conversation, queue: QueueKey) -> None:
         assert conv.agent is not None
-        conv.held = True
+        self._set_held(conv, True)
         self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
         self._hold(conv)
         self._publish(CtiKind.CALL_HELD, conv, held=True, consult=True)
         consult_id = self._new_acd_id(conv.caller.call_ref)
         conv.consult_acd_id, conv.consult_queue = consult_id, queue
         self.by_acd[consult_id] = conv
-        self._handle(self.acd.call_arrived(consult_id, queue, self.clock(), priority=10,
-                                           case_number=conv.caller.case_number))  # fmt: skip
+        now = self.clock()
+        events = self.acd.call_arrived(consult_id, queue, now, priority=10, case_number=conv.caller.case_number)
+        self._note_arrival(consult_id, CallKind.CONSULT, conv, now)
+        self._handle(events)
 
     def _consult_answered(self, conv: Conversation, leg: AgentLeg) -> None:
         assert conv.consult_acd_id is not None and conv.agent is not None
+        now = self.clock()
         try:
-            self._handle(self.acd.call_answered(conv.consult_acd_id, leg.login, self.clock()))
+            self._handle(self.acd.call_answered(conv.consult_acd_id, leg.login, now))
         except DomainError as error:
             log.warning("consultation answer refused: %s", error)
             self._release_leg(conv, leg)
             return
+        self._note_answer(conv.consult_acd_id, leg.login, now)
         self._command(conv, media.Bridge, call_ref_a=conv.agent.call_ref, call_ref_b=leg.call_ref)
         self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="warm", consult_agent_id=self._agent_id(leg.login))
 
@@ -210,19 +202,21 @@ class Transfers(DeskCore):
         assert leg is not None
         login = leg.login
         self._release_leg(conv, leg)
+        self._note(conv.acd_id, disposition=str(disposition))
         try:
-            self._handle(self.acd.call_ended(conv.acd_id, self.clock()))
+            self._handle(self.acd.call_ended(conv.acd_id, self.clock(), hold_seconds=self._hold_total(conv)))
         except DomainError as error:
             log.info("end of %s ignored: %s", conv.acd_id, error)
         self._end_contact(conv, login, disposition, dropped=False)
         conv.agent = None
 
-    def _external(self, conv: Conversation, to_uri: str, summary: str) -> defer.Deferred[dict[str, Any]]:
+    def _external(self, conv: Conversation, to_uri: str, name: str) -> defer.Deferred[dict[str, Any]]:
         """A blind transfer by REFER to a configured destination (the configuration checked its form)."""
         number = conv.caller.case_number
         headers = {"User-to-User": uui(number or "")}
         assert conv.agent is not None
         self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
+        self._note_transfer(conv.acd_id, f"external:{name}")
         self._leave_agent(conv, Disposition.TRANSFERRED)
         conv.ended = True
         self.by_leg.pop(conv.caller.call_ref, None)

@@ -32,6 +32,7 @@ class CtiKind(enum.StrEnum):
     CALL_ENDED = "call-ended"  # with its disposition
     AGENT_STATE_CHANGED = "agent-state-changed"
     QUEUE_CHANGED = "queue-changed"
+    CALL_FINISHED = "call-finished"  # the ACD is done with a call (wrapped up, or abandoned): its record
 
 
 #: What an event's ``data`` may say: ids, kinds and states, times, centers and queues (``dialled`` is the center's
@@ -44,6 +45,10 @@ DATA_KEYS = frozenset({
     "interaction_id", "case_number", "handoff_id", "to_agent_id", "consult_agent_id",
     # centers, queues and times
     "candidates", "dialled", "skill", "priority", "position", "ewt_s", "waiting", "waited_s", "to_center", "to_queue",
+    # the board's figures: a queue's longest wait, a finished call's record, an agent's reason *code* (never the
+    # free text an agent may type: ``crm.calls.model.reason_code``)
+    "longest_wait_s", "call_kind", "enqueued_at", "answered", "talk_s", "hold_s", "agent_center", "transferred_to",
+    "reason",
 })  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Errors of the IVR: invalid flow files, missing prompt tools, failed synthesis, unavailable ports."""
+"""Errors of the IVR: invalid flow files, missing prompt tools, failed synthesis (an unavailable self-service
+system raises its own error: ``integrations.errors.ServiceUnavailable``)."""
 
 from __future__ import annotations
 
@@ -40,9 +41,3 @@ class PromptSynthesisFailed(DomainError):
     """espeak-ng or sox ran but failed on a prompt."""
 
     code = "ivr-prompt-synthesis-failed"
-
-
-class PortUnavailable(DomainError):
-    """A self-service integration (bill ledger, certificate issuer) could not answer."""
-
-    code = "ivr-port-unavailable"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telephony.ivr.ports import Bill, CertificateReceipt
+from integrations.bills.port import Bill
+from integrations.certificates.port import CertificateReceipt
 
 
 @dataclass(frozen=True)

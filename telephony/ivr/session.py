@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from integrations.bills.port import Bill
+from integrations.certificates.port import CertificateReceipt
 from kernel.calendar import WorkCalendar, to_seoul
 from kernel.centers import WeeklyHours
 from telephony.ivr import model as m
@@ -37,7 +39,6 @@ from telephony.ivr.actions import (
 )
 from telephony.ivr.events import Digit, Event, InputTimeout, PinAnswer, PortResult, Started
 from telephony.ivr.phrases import QueueWait
-from telephony.ivr.ports import Bill, CertificateReceipt
 
 _SORRY = m.PromptSpec("죄송합니다. 지금은 조회할 수 없습니다.")
 _NOT_FOUND = m.PromptSpec("조회된 내역이 없습니다.")

@@ -34,12 +34,13 @@ from crm.cases import services
 from crm.cases.model import CallbackStatus, Channel, Disposition, Interaction
 from crm.cases.status import CaseStatus
 from crm.citizens.services import register_citizen
+from crm.door.sql_contacts import SqlPhoneContacts
+from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store import tables
 from kernel.actor import Actor
 from sori.logs import JsonFormatter
 from sori.purge import ScheduledPurge
-from sori.report_cli import open_index
-from sori.wiring import System
+from sori.wiring import System, open_index
 from telephony.control.store import TRANSCRIBE_AFTER, CaseStoreCalls
 from tests.support import reactor as rt
 from tests.support.system import TEST_KEY, FakeClock
@@ -102,7 +103,8 @@ def recorded_case(
     write_wav(recordings / ref)
     CaseStoreCalls(system.uow, system.policy).enqueue_transcription(ref, clock(), 1.0)
     clock.advance(seconds=TRANSCRIBE_AFTER.total_seconds())
-    assert PostCallTranscriber(system.uow, _Speech(spoken), recordings, clock).run_once() is not None
+    worker = PostCallTranscriber(SqlTranscriptionQueue(system.uow), _Speech(spoken), recordings, clock)
+    assert worker.run_once() is not None
     with system.uow() as uow:
         for target in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
             services.change_status(uow, actor, clock(), number=ids["number"], target=target, reason=None,
@@ -229,7 +231,8 @@ def test_nothing_of_a_purged_case_remains_but_id_only_access_log_rows(
     shared_tokenizer()  # Kiwi, once, before anything is timed
     index = open_index(system.settings)
     try:
-        ingest_case_store(system.engine, index, checkpoints=Checkpoints(tmp_path / "state" / "analytics" / "ck.json"))
+        checkpoints = Checkpoints(tmp_path / "state" / "analytics" / "ck.json")
+        ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints)
         assert index.get(contact_doc_id(old["contact"])) is not None and index.get(contact_doc_id(kept["contact"]))
     finally:
         index.close()

@@ -10,6 +10,7 @@ from twisted.internet import defer
 from sori.telephony_wiring import queue_configs
 from sori.wiring import System
 from telephony.acd import Acd
+from telephony.board import Board
 from telephony.control.agent_store import AgentContacts
 from telephony.control.desk import Desk, DeskSettings
 from telephony.ivr.loader import load_flows, shipped_flows_dir
@@ -33,7 +34,10 @@ def desk(system: System) -> Iterator[Desk]:
         hold_music=None,
         events=system.cti,
     )
+    board = Board(system.clock, [q.key for q in built.acd.queues()])  # as sori up attaches it
+    unsubscribe = system.cti.subscribe(board.apply)
     rt.call(built.start, store.agents(), store.pending_callbacks())
-    system.desk.reactor, system.desk.desk = rt.reactor, built
+    system.desk.reactor, system.desk.desk, system.desk.board = rt.reactor, built, board
     yield built
     rt.call(built.stop)
+    unsubscribe()

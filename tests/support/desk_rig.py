@@ -29,6 +29,8 @@ from crm.agents.model import Agent
 from crm.api.auth import hash_password
 from crm.citizens.services import register_citizen
 from crm.store import migrate
+from integrations.bills.memory import demo_bill_ledger
+from integrations.certificates.memory import demo_certificate_issuer
 from kernel.actor import Actor, Role
 from sori.runtime import ThreadPoolService
 from sori.seed.demo import seed_centers
@@ -40,7 +42,7 @@ from telephony.control.desk import Desk, DeskSettings
 from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
 from telephony.ivr.loader import load_flows, shipped_flows_dir
-from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_self_service
+from telephony.ivr.ports import run_self_service
 from telephony.ivr.prompts import PromptLibrary, static_prompts
 from telephony.media.pool import MediaPool, PoolConfig
 from tests.support import reactor as rt

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import Connection, create_engine, func, select, text, update
 
 from analytics.documents import Filters
-from analytics.ingest.case_store import age_band
 from analytics.ingest.pipeline import Checkpoints, ingest_case_store
 from analytics.search.sqlite_index import SqliteIndex
+from crm.door.ports import age_band
+from crm.door.sql_contacts import SqlPhoneContacts
 from crm.store import migrate, tables
 from sori.seed.demo import seed_centers, seed_demo
 from tests.support.system import make_system
@@ -38,19 +39,20 @@ def test_voice_contacts_with_words_are_indexed_once_and_new_ones_on_the_next_run
     assert expected > 0
     index = SqliteIndex(tmp_path / "index.db")
     checkpoints = Checkpoints(tmp_path / "cp.json")
-    report = ingest_case_store(system.engine, index, checkpoints=checkpoints, batch=7)
+    report = ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints, batch=7)
     assert report.written == expected and index.count(Filters(equals={"channel": "phone"})) == expected
     doc = index.get(f"call:{first_id}")
     assert doc is not None and "재산세" in doc.tokens
     assert "3456-7890" not in doc.body and "2345678" not in doc.body
     assert all(d.center for d in index.documents(Filters()))
-    assert ingest_case_store(system.engine, index, checkpoints=Checkpoints(tmp_path / "cp.json")).read == 0
+    contacts = SqlPhoneContacts(system.engine)
+    assert ingest_case_store(contacts, index, checkpoints=Checkpoints(tmp_path / "cp.json")).read == 0
     with system.engine.begin() as conn:
         row = conn.execute(select(tables.interactions).where(i.id == first_id)).mappings().one()
         values = {k: v for k, v in row.items() if k != "id"}
         values.update(notes="여권 재발급 절차 안내", transcript=None, started_at=dt.datetime.now(dt.UTC))
         conn.execute(tables.interactions.insert().values(**values))
-    again = ingest_case_store(system.engine, index, checkpoints=Checkpoints(tmp_path / "cp.json"))
+    again = ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=Checkpoints(tmp_path / "cp.json"))
     assert (again.read, index.count(Filters())) == (1, expected + 1)
     system.engine.dispose()
 
@@ -69,7 +71,7 @@ def test_a_contact_transcribed_after_it_was_indexed_is_indexed_again_with_its_tr
     seed_demo(system)
     index = SqliteIndex(tmp_path / "index.db")
     checkpoints = Checkpoints(tmp_path / "cp.json")
-    ingest_case_store(system.engine, index, checkpoints=checkpoints)
+    ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints)
     i, j = tables.interactions.c, tables.transcription_jobs.c
     with system.engine.begin() as conn:
         contact = conn.execute(select(func.min(i.id)).where(i.notes.is_not(None), i.agent_id.is_not(None))).scalar_one()
@@ -78,7 +80,8 @@ def test_a_contact_transcribed_after_it_was_indexed_is_indexed_again_with_its_tr
             recording_ref="2026/11/26/x.wav", enqueued_at=now, recording_started_at=now, state="running",
             attempts=1))  # fmt: skip
         conn.execute(update(tables.interactions).where(i.id == contact).values(recording_ref="2026/11/26/x.wav"))
-    assert ingest_case_store(system.engine, index, checkpoints=checkpoints).read == 0, "a recording is no change"
+    contacts = SqlPhoneContacts(system.engine)
+    assert ingest_case_store(contacts, index, checkpoints=checkpoints).read == 0, "a recording is no change"
     with system.engine.begin() as conn:  # the transcriber writes the transcript and ends the job together
         conn.execute(
             update(tables.interactions).where(i.id == contact).values(transcript="자동차세 납부 기한을 문의합니다")
@@ -86,10 +89,10 @@ def test_a_contact_transcribed_after_it_was_indexed_is_indexed_again_with_its_tr
         conn.execute(
             update(tables.transcription_jobs).where(j.recording_ref == "2026/11/26/x.wav").values(state="done")
         )
-    again = ingest_case_store(system.engine, index, checkpoints=checkpoints)
+    again = ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints)
     doc = index.get(f"call:{contact}")
     assert again.read == 1 and doc is not None and "자동차세" in doc.tokens
-    assert ingest_case_store(system.engine, index, checkpoints=checkpoints).read == 0
+    assert ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints).read == 0
     index.close()
     system.engine.dispose()
 
@@ -118,17 +121,17 @@ def test_contacts_stored_or_given_words_out_of_order_are_never_skipped(database_
     with system.engine.begin() as conn:
         on_the_line = _contact(conn, ended=False, notes=None)  # a call still in progress
         finished = _contact(conn, notes="주민등록등본 발급 문의")
-    assert ingest_case_store(system.engine, index, checkpoints=checkpoints).read == 1
+    assert ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints).read == 1
     with system.engine.begin() as conn:  # the first call ends and its notes are written at wrap-up
         conn.execute(update(tables.interactions).where(i.id == on_the_line).values(
             ended_at=dt.datetime.now(dt.UTC), notes="건강보험료 체납 문의"))  # fmt: skip
-    assert ingest_case_store(system.engine, index, checkpoints=checkpoints).read == 1
+    assert ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=checkpoints).read == 1
     assert _indexed(index) == {on_the_line, finished}
     with system.engine.begin() as conn:  # an id below every id read, committed now
         late = _contact(conn, id=on_the_line - 100 if on_the_line > 100 else 0, notes="자동차 등록 이전 문의")
     with system.engine.begin() as conn:
         conn.execute(update(tables.interactions).where(i.id == finished).values(verified_method="rrn"))
-    report = ingest_case_store(system.engine, index, checkpoints=Checkpoints(tmp_path / "cp.json"))
+    report = ingest_case_store(SqlPhoneContacts(system.engine), index, checkpoints=Checkpoints(tmp_path / "cp.json"))
     assert report.read == 1 and _indexed(index) == {on_the_line, finished, late}
     doc = index.get(f"call:{on_the_line}")
     assert doc is not None and "체납" in doc.body
@@ -160,10 +163,10 @@ def test_postgres_concurrent_writers_cannot_overtake_the_cursor(postgres: object
             early = _contact(first, notes="전입신고 문의")  # … the first takes the lower change_seq …
             late = _contact(second, notes="근로장려금 문의")
             t2.commit()  # … and commits last
-            assert ingest_case_store(engine, index, checkpoints=checkpoints).read == 1
+            assert ingest_case_store(SqlPhoneContacts(engine), index, checkpoints=checkpoints).read == 1
             assert _indexed(index) == {late}
             t1.commit()
-        assert ingest_case_store(engine, index, checkpoints=checkpoints).read == 1
+        assert ingest_case_store(SqlPhoneContacts(engine), index, checkpoints=checkpoints).read == 1
         assert _indexed(index) == {early, late}
         with engine.connect() as conn:
             seqs = dict(conn.execute(select(tables.interactions.c.id, tables.interactions.c.change_seq)).all())
@@ -173,9 +176,10 @@ def test_postgres_concurrent_writers_cannot_overtake_the_cursor(postgres: object
             held = _contact(running, notes="여권 분실 신고 문의")
             with other.begin():
                 behind = _contact(other, notes="실업급여 신청 문의")
-            assert ingest_case_store(engine, index, checkpoints=checkpoints).read == 0, "held behind the running one"
+            waiting = ingest_case_store(SqlPhoneContacts(engine), index, checkpoints=checkpoints)
+            assert waiting.read == 0, "held behind the running one"
             t_running.commit()
-        assert ingest_case_store(engine, index, checkpoints=checkpoints).read == 2
+        assert ingest_case_store(SqlPhoneContacts(engine), index, checkpoints=checkpoints).read == 2
         assert _indexed(index) == {early, late, held, behind}
         index.close()
     finally:

@@ -17,6 +17,7 @@ from analytics.stt.normalize import cer
 from analytics.stt.postcall import NO_SPEECH, PostCallTranscriber
 from analytics.stt.whisper import WhisperTranscriber
 from crm.cases.transcription import JobState
+from crm.door.sql_transcription import SqlTranscriptionQueue
 from sori.wiring import System
 from telephony.control.store import TRANSCRIBE_AFTER, CaseStoreCalls
 from tests.integration.analytics_stt.conftest import Clip
@@ -87,7 +88,7 @@ def test_a_call_the_agent_spent_on_hold_music_is_recorded_as_no_speech(
     _sox(str(music), "-b", "16", "-e", "signed-integer", str(recordings / REF))
     store = CaseStoreCalls(system.uow, system.policy)
     store.enqueue_transcription(REF, clock() - TRANSCRIBE_AFTER, float(call["seconds"]))  # type: ignore[arg-type]
-    outcome = PostCallTranscriber(system.uow, transcriber, recordings, clock).run_once()
+    outcome = PostCallTranscriber(SqlTranscriptionQueue(system.uow), transcriber, recordings, clock).run_once()
     assert outcome is not None and outcome.state is JobState.SKIPPED and outcome.error_code == NO_SPEECH
     assert _contacts(system, call["ids"]) == [None, None, None]  # type: ignore[arg-type]
     with system.uow(readonly=True) as uow:

@@ -31,6 +31,7 @@ from analytics.stt.postcall import PostCallTranscriber
 from analytics.stt.whisper import WhisperTranscriber
 from crm.cases.model import Channel, Disposition, Interaction
 from crm.cases.transcription import JobState
+from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store import migrate, tables
 from sori.seed.demo import seed_demo
 from sori.wiring import System
@@ -150,7 +151,8 @@ def test_a_recorded_call_is_transcribed_shared_out_over_its_agents_and_categoris
     assert store.enqueue_transcription(REF, clock(), float(call["seconds"]))  # type: ignore[arg-type]
     assert not store.enqueue_transcription(REF, clock(), 1.0), "one job per recording"
     classifier, suggest = _classifier_suggest()
-    worker = PostCallTranscriber(system.uow, transcriber, call["recordings"], clock, suggest=suggest)  # type: ignore[arg-type]
+    queue = SqlTranscriptionQueue(system.uow)
+    worker = PostCallTranscriber(queue, transcriber, call["recordings"], clock, suggest=suggest)  # type: ignore[arg-type]
     assert worker.backlog()["pending"] == 1
     assert worker.run_once() is None, "a closed recording waits for its contacts to be written"
     clock.advance(seconds=TRANSCRIBE_AFTER.total_seconds())
@@ -196,7 +198,7 @@ def test_transcripts_are_masked_and_a_menu_only_call_is_skipped(call: dict[str, 
     store.enqueue_transcription(REF, clock(), float(call["seconds"]))  # type: ignore[arg-type]
     clock.advance(seconds=TRANSCRIBE_AFTER.total_seconds())
     speech = _Speech(spoken, at=call["spans"][0])  # type: ignore[index]
-    worker = PostCallTranscriber(system.uow, speech, call["recordings"], clock)  # type: ignore[arg-type]
+    worker = PostCallTranscriber(SqlTranscriptionQueue(system.uow), speech, call["recordings"], clock)  # type: ignore[arg-type]
     assert worker.run_once() is not None
     _, first, _ = _contacts(system, call["ids"])  # type: ignore[arg-type]
     assert first and "3456-7890" not in first and "2345678" not in first and "번호는" in first
@@ -212,8 +214,8 @@ def test_failures_are_retried_with_backoff_and_an_undecodable_recording_fails_wi
     assert isinstance(system, System) and isinstance(clock, FakeClock)
     store = CaseStoreCalls(system.uow, system.policy)
     store.enqueue_transcription(REF, clock() - TRANSCRIBE_AFTER, float(call["seconds"]))  # type: ignore[arg-type]
-    worker = PostCallTranscriber(system.uow, _Speech(error=RuntimeError("CUDA out of memory")), call["recordings"],
-                                 clock)  # type: ignore[arg-type]  # fmt: skip
+    worker = PostCallTranscriber(SqlTranscriptionQueue(system.uow), _Speech(error=RuntimeError("CUDA out of memory")),
+                                 call["recordings"], clock)  # type: ignore[arg-type]  # fmt: skip
     outcome = worker.run_once()
     assert outcome is not None and outcome.state is JobState.PENDING and outcome.error_code == "stt-error"
     assert worker.run_once() is None, "a retry waits its backoff"
@@ -221,7 +223,7 @@ def test_failures_are_retried_with_backoff_and_an_undecodable_recording_fails_wi
     assert isinstance(recordings, Path)
     (recordings / REF).write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot audio at all")
     clock.advance(seconds=60)
-    real = PostCallTranscriber(system.uow, transcriber, recordings, clock)
+    real = PostCallTranscriber(SqlTranscriptionQueue(system.uow), transcriber, recordings, clock)
     outcome = real.run_once()
     assert outcome is not None and outcome.state is JobState.FAILED
     assert outcome.error_code == "stt-transcription-failed"
@@ -281,7 +283,7 @@ def test_a_recording_whose_job_was_never_written_is_queued_by_the_sweep(call: di
     recordings = call["recordings"]
     assert isinstance(recordings, Path)
     speech = _Speech("여권 재발급 문의", at=call["spans"][0])  # type: ignore[index]
-    worker = PostCallTranscriber(system.uow, speech, recordings, clock)
+    worker = PostCallTranscriber(SqlTranscriptionQueue(system.uow), speech, recordings, clock)
     still_open = "2026/11/26/031500-w2-9-0f0f0f0f.wav"
     with wave.open(str(recordings / still_open), "wb") as recorder:  # as the recorder leaves it until it closes
         recorder.setparams((1, 2, 8000, 0, "NONE", "not compressed"))
@@ -325,7 +327,8 @@ def test_a_recording_its_worker_never_closed_is_repaired_and_queued_by_the_sweep
         pass
     crashed = clock().timestamp()  # the worker's last write: the call's end (the fake clock is long past)
     os.utime(path, (crashed, crashed))
-    worker = PostCallTranscriber(system.uow, _Speech("여권 재발급 문의", at=call["spans"][0]), recordings, clock)  # type: ignore[index]
+    speech = _Speech("여권 재발급 문의", at=call["spans"][0])  # type: ignore[index]
+    worker = PostCallTranscriber(SqlTranscriptionQueue(system.uow), speech, recordings, clock)
     assert worker.sweep() == 1 and worker.sweep() == 0
     assert _seconds(path) == pytest.approx(call["seconds"], abs=0.01), "every frame the worker wrote"
     assert path.stat().st_mtime == pytest.approx(crashed), "the repair keeps the last-write time"

@@ -14,6 +14,7 @@ from analytics.stt.port import Transcript
 from analytics.stt.postcall import PostCallTranscriber
 from crm.cases.model import Channel, Disposition, Interaction
 from crm.cases.transcription import JobState, TranscriptionJob
+from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store import migrate
 from sori.seed.demo import seed_demo
 from tests.support.system import FakeClock, make_system
@@ -47,7 +48,7 @@ def test_a_reference_outside_the_recordings_is_refused_unopened(database_url: st
         uow.commit()
     (tmp_path / "recordings").mkdir()
     opened = Opened()
-    worker = PostCallTranscriber(system.uow, opened, tmp_path / "recordings", clock)
+    worker = PostCallTranscriber(SqlTranscriptionQueue(system.uow), opened, tmp_path / "recordings", clock)
     outcome = worker.run_once()
     assert outcome is not None and outcome.error_code == "recording-path-refused"
     assert outcome.state is JobState.FAILED and opened.paths == []

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics.ingest.case_store import read_continuity
+from analytics.trends.continuity import read_continuity
 from crm.cases.model import Callback, CallbackStatus, Case, Channel, Disposition, Handoff, Interaction
 from crm.cases.status import CaseStatus
+from crm.door.sql_contacts import SqlPhoneContacts
 from crm.store import migrate
 from kernel.calendar import SEOUL
 from sori.seed.demo import seed_demo
@@ -66,7 +67,7 @@ def test_continuity_of_a_week_from_the_case_store(database_url: str, tmp_path: P
         uow.callbacks.add(Callback(z, c or 0, "ACRC110", at("2020-03-04", 16), "dropped", at("2020-03-04", 15)))
         uow.commit()
 
-    m = read_continuity(system.engine, START, END)
+    m = read_continuity(SqlPhoneContacts(system.engine), START, END)
     assert (m.contacts, m.citizens, m.known_citizen_contacts, m.repeat_contacts) == (5, 3, 4, 2)
     assert m.repeat_rate == 0.5
     assert (m.cases_opened, m.first_contact_resolved) == (3, 1)
@@ -74,9 +75,9 @@ def test_continuity_of_a_week_from_the_case_store(database_url: str, tmp_path: P
     assert m.transfers == [("ACRC110", "NTS126", 1)]
     assert m.callbacks == {"done": 1, "pending": 1} and m.callback_completion == 0.5
 
-    nts = read_continuity(system.engine, START, END, center="NTS126")
+    nts = read_continuity(SqlPhoneContacts(system.engine), START, END, center="NTS126")
     assert (nts.contacts, nts.repeat_contacts) == (1, 1), "a repeat counts the earlier contact at any center"
     assert nts.transfers == [("ACRC110", "NTS126", 1)] and nts.cases_opened == 0 and nts.callbacks == {}
-    empty = read_continuity(system.engine, dt.date(2019, 1, 1), dt.date(2019, 1, 2))
+    empty = read_continuity(SqlPhoneContacts(system.engine), dt.date(2019, 1, 1), dt.date(2019, 1, 2))
     assert (empty.contacts, empty.repeat_rate, empty.fcr_rate, empty.callback_completion) == (0, None, None, None)
     system.engine.dispose()

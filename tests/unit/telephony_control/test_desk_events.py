@@ -24,6 +24,9 @@ ALLOWED = {
     "by", "mode", "disposition", "state", "previous", "held", "consult", "cancelled", "completed", "overflow",
     "external", "handoff", "cause", "interaction_id", "case_number", "handoff_id", "to_agent_id", "consult_agent_id",
     "candidates", "dialled", "skill", "priority", "position", "ewt_s", "waiting", "waited_s", "to_center", "to_queue",
+    # the board's figures (issue 12): a queue's longest wait, a finished call's record, an agent's reason code
+    "longest_wait_s", "call_kind", "enqueued_at", "answered", "talk_s", "hold_s", "agent_center", "transferred_to",
+    "reason",
 }  # fmt: skip
 SUMMARY = "홍길동 님, 010-5000-0001, 종합소득세 환급 문의"
 

@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 from twisted.internet import defer, task
 
+from integrations.bills.memory import demo_bill_ledger
+from integrations.certificates.memory import demo_certificate_issuer
 from kernel.calendar import WorkCalendar
 from telephony.control.ivr_call import IvrCall
 from telephony.ivr.actions import Enqueue, Hangup, PromptPart, SelfService
 from telephony.ivr.events import PortResult
 from telephony.ivr.loader import load_flows, shipped_flows_dir
-from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_self_service
+from telephony.ivr.ports import run_self_service
 from telephony.ivr.session import CallContext, IvrSession
 
 FLOWS = load_flows(shipped_flows_dir())

@@ -12,6 +12,8 @@ from twisted.internet import defer, task
 
 from crm.cases.ingest import FinishedContact
 from crm.cases.model import Channel, Disposition
+from integrations.bills.memory import demo_bill_ledger
+from integrations.certificates.memory import demo_certificate_issuer
 from kernel.calendar import WorkCalendar
 from kernel.centers import Center
 from telephony.control.store import CallerInfo
@@ -20,7 +22,7 @@ from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr.actions import PromptPart, SelfService
 from telephony.ivr.events import PortResult
 from telephony.ivr.loader import load_flows, shipped_flows_dir
-from telephony.ivr.ports import demo_bill_ledger, demo_certificate_issuer, run_self_service
+from telephony.ivr.ports import run_self_service
 from telephony.media import protocol as media
 from telephony.media.pool import WorkerEvent, WorkerLost
 

@@ -1,20 +1,19 @@
-"""The in-memory self-service ports and the helper that turns a SelfService action into a PortResult."""
+"""The in-memory self-service ports (the integrations' own) and the IVR's helper that turns a SelfService action
+into a PortResult."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from integrations.bills.memory import InMemoryBillLedger, demo_bill_ledger
+from integrations.bills.port import Bill, BillLedger, BillLedgerUnavailable
+from integrations.certificates.memory import InMemoryCertificateIssuer, demo_certificate_issuer
+from integrations.certificates.port import CertificateIssuer, CertificateIssuerUnavailable
+from integrations.errors import ServiceUnavailable
 from telephony.ivr.actions import SelfService
-from telephony.ivr.ports import (
-    Bill,
-    BillLedger,
-    CertificateIssuer,
-    InMemoryBillLedger,
-    InMemoryCertificateIssuer,
-    demo_bill_ledger,
-    demo_certificate_issuer,
-    run_self_service,
-)
+from telephony.ivr.ports import run_self_service
 
 
 def test_demo_ledger_has_bills_for_even_demo_citizens() -> None:
@@ -50,3 +49,12 @@ def test_run_self_service_maps_answers_and_outages() -> None:
     assert down.error == "certificate issuer unavailable"
     unknown = run_self_service(SelfService("parking-fine", "주차", "x"), ledger, issuer)
     assert unknown.error is not None
+
+
+def test_an_outage_is_each_system_s_own_error_with_a_stable_code() -> None:
+    with pytest.raises(BillLedgerUnavailable) as bills:
+        InMemoryBillLedger(available=False).lookup_bill("010-5000-0000", "자동차세")
+    with pytest.raises(CertificateIssuerUnavailable) as certificates:
+        InMemoryCertificateIssuer(available=False).reissue("납세증명서", "010-5000-0000")
+    assert isinstance(bills.value, ServiceUnavailable) and isinstance(certificates.value, ServiceUnavailable)
+    assert (bills.value.code, certificates.value.code) == ("bill-ledger-unavailable", "certificate-issuer-unavailable")

@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from integrations.bills.port import Bill
+from integrations.certificates.port import CertificateReceipt
 from kernel.calendar import WorkCalendar
 from kernel.centers import WeeklyHours
 from telephony.ivr import model as m
@@ -25,7 +27,6 @@ from telephony.ivr.actions import (
 from telephony.ivr.events import Digit, Event, InputTimeout, PortResult, PromptDone, Started
 from telephony.ivr.loader import FlowSet
 from telephony.ivr.phrases import QueueWait
-from telephony.ivr.ports import Bill, CertificateReceipt
 from telephony.ivr.session import CallContext, CenterStatus, IvrSession, center_status
 
 CALLER = "010-5000-0002"

@@ -7,12 +7,13 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from integrations.bills.port import Bill
+from integrations.certificates.port import CertificateReceipt
 from telephony.ivr import model as m
 from telephony.ivr.actions import Enqueue, Hangup, SelfService, Transfer
 from telephony.ivr.events import Digit, Event, InputTimeout, PortResult, PromptDone, Started
 from telephony.ivr.loader import load_flows, shipped_flows_dir
 from telephony.ivr.phrases import QueueWait
-from telephony.ivr.ports import Bill, CertificateReceipt
 from telephony.ivr.session import CallContext, CenterStatus, IvrSession
 
 FLOWS = load_flows(shipped_flows_dir())
