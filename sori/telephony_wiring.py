@@ -14,6 +14,9 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from crm.calls.model import AgentStateChange, FinishedCall
+from crm.door.calls import AgentRecord, CallbackTask
+from crm.door.sql_calls import CaseStoreCalls
+from crm.door.sql_desk import AgentContacts
 from integrations.bills.memory import demo_bill_ledger
 from integrations.certificates.memory import demo_certificate_issuer
 from kernel.centers import Center
@@ -21,11 +24,9 @@ from sori.config import TelephonyConfig
 from sori.wiring import System
 from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp
 from telephony.board import Board
-from telephony.control.agent_store import AgentContacts, AgentRecord, CallbackTask
 from telephony.control.desk import Desk, DeskSettings
 from telephony.control.pin_enrolment import PinEnrolments
 from telephony.control.service import TelephonyService, WorkerPorts
-from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
 from telephony.edge.numbers import NumberPlan
 from telephony.edge.tables import Subscriber

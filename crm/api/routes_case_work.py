@@ -10,7 +10,7 @@ from crm.api import schemas as s
 from crm.api.case_params import case_number, case_reply, expected_version
 from crm.api.deps import ApiDeps
 from crm.api.routes_core import V1
-from crm.cases import contacts
+from crm.cases import complaints, contacts
 from crm.cases import services as cases
 from crm.cases.model import parse_case_number
 from crm.store.uow import SqlUnitOfWork
@@ -112,7 +112,7 @@ def register_merges_and_links(router: Router) -> None:
     )(merge)
 
     def link(req: ApiRequest[s.LinkIn], uow: SqlUnitOfWork) -> Reply:
-        complaint = cases.link_complaint(
+        complaint = complaints.link_complaint(
             uow, req.require_actor(), req.now, number=case_number(req), sinmungo_id=req.body.sinmungo_id
         )
         return Reply(200, present.complaint(complaint, req.params["number"]))

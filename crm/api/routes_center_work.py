@@ -8,7 +8,7 @@ from typing import Any
 from crm.api import present
 from crm.api import schemas as s
 from crm.api.routes_core import CENTER_PARAM, V1
-from crm.cases import services as cases
+from crm.cases import complaints
 from crm.errors import Forbidden, OtherCenter
 from crm.store.uow import SqlUnitOfWork
 from kernel.actor import Role
@@ -28,7 +28,7 @@ def register_complaints(router: Router) -> None:
 
     def record_complaint(req: ApiRequest[s.ComplaintIn], uow: SqlUnitOfWork) -> Reply:
         b = req.body
-        complaint = cases.record_complaint(
+        complaint = complaints.record_complaint(
             uow,
             req.require_actor(),
             sinmungo_id=b.sinmungo_id,

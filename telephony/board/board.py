@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from crm.calls.model import AgentStateChange, FinishedCall
+from crm.door.calls import AgentStateChange, FinishedCall
 from kernel.calendar import SEOUL
 from telephony.board.calls import CallSummary, Day, Tally
 from telephony.board.model import AgentFigures, CenterState, QueueFigures, QueueState

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from crm.calls.model import CallKind, FinishedCall
+from crm.door.calls import CallKind, FinishedCall
 from kernel.calendar import SEOUL
 
 

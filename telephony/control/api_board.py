@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from crm.errors import OtherCenter
+from crm.door.calls import OtherCenter
 from kernel.actor import Role
 from kernel.http.errors import ApiError
 from kernel.http.kit import ApiRequest, Reply, Router

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crm.citizens.pin_services import enrolment_citizen
+from crm.door.calls import enrolment_citizen
 from kernel.http.errors import ApiError
 from kernel.http.kit import ApiRequest, Later, Reply, Router
 from telephony.control.api import TAKES_CALLS, DeskRef

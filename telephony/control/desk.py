@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telephony.control.agent_store import AgentRecord, CallbackTask
+from crm.door.calls import AgentRecord, CallbackTask
 from telephony.control.desk_agents import AgentsRoom
 from telephony.control.desk_decisions import DecisionsRoom
 from telephony.control.desk_model import (

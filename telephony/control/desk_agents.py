@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm.door.calls import AgentRecord
 from kernel.errors import DomainError, ValidationFailed
 from telephony.acd import AgentState, QueueKey
-from telephony.control.agent_store import AgentRecord
 from telephony.control.desk_core import DeskCore
 from telephony.ivr.phrases import QueueWait
 

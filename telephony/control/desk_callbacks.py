@@ -11,11 +11,9 @@ from typing import Any
 
 from twisted.python.failure import Failure
 
-from crm.calls.model import CallKind
-from crm.cases.model import CallbackStatus, Channel
+from crm.door.calls import CallbackStatus, CallbackTask, CallKind, Channel
 from kernel.errors import DomainError
 from telephony.acd import PlaceCallback, QueueKey
-from telephony.control.agent_store import CallbackTask
 from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import (
     NORMAL_CAUSES,

@@ -14,11 +14,9 @@ import logging
 
 from twisted.python.failure import Failure
 
-from crm.calls.model import CallKind
-from crm.cases.model import Disposition
+from crm.door.calls import Answered, AnsweredCall, CallKind, Disposition, Ended
 from kernel.errors import DomainError
 from telephony.acd import CallOffered, CallQueued, Closed, QueueKey
-from telephony.control.agent_store import Answered, AnsweredCall, Ended
 from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import NORMAL_CAUSES, AgentLeg, Caller, Conversation, cancel_timer
 from telephony.cti.bus import CtiKind

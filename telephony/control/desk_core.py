@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crm.cases.model import Disposition
+from crm.door.calls import AgentDesk, AgentRecord, CallbackTask, Disposition
 from telephony.acd import Acd, Event
-from telephony.control.agent_store import AgentContacts, AgentRecord, CallbackTask
 from telephony.control.desk_model import (
     AgentLeg,
     Caller,
@@ -52,7 +51,7 @@ class DeskCore:
     def __init__(
         self,
         acd: Acd,
-        store: AgentContacts,
+        store: AgentDesk,
         db: DbRunner,
         clock: Callable[[], dt.datetime],
         scheduler: Scheduler,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.cases.model import CallbackStatus
+from crm.door.calls import CallbackStatus
 from kernel.errors import DomainError
 from telephony.acd import (
     AgentStateChanged,

@@ -4,7 +4,7 @@ The ACD hands over a call's record when it is done with it (``CallFinished``: wr
 adds what only it knows (the kind of call, the centers, the agent's id, the transfer, the disposition, the
 contact), keeps the row (:class:`CallRecords`, on the database pool) and tells CTI subscribers (``call-finished``:
 the board counts these). A call with a contact is written first with the contact's end, in the same unit of
-work (``AgentContacts.ended(call=...)``), and completed here; the writes of one call are chained so that they
+work (``AgentDesk.ended(call=...)``), and completed here; the writes of one call are chained so that they
 reach the database in order. Agents' state changes are written on their own.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from twisted.internet import defer
 
-from crm.calls.model import AgentStateChange, CallKind, FinishedCall, reason_code
+from crm.door.calls import AgentStateChange, CallKind, FinishedCall, reason_code
 from telephony.acd import AgentStateChanged, CallRecord
 from telephony.board.calls import finished_data
 from telephony.control.desk_core import DeskCore

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from twisted.internet import defer
 
-from crm.cases.model import Channel
+from crm.door.calls import Channel
 from kernel.errors import Conflict, DomainError
 from telephony.acd import QueueKey
 from telephony.acd.records import CallRecord

@@ -11,11 +11,9 @@ from typing import Any
 
 from twisted.internet import defer
 
-from crm.calls.model import CallKind
-from crm.cases.model import Disposition
+from crm.door.calls import CallKind, Disposition, HandedOff
 from kernel.errors import Conflict, DomainError, ValidationFailed
 from telephony.acd import QueueKey
-from telephony.control.agent_store import HandedOff
 from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import (
     AgentLeg,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from twisted.internet import defer
 
 from telephony.control.ivr_call import IvrCall, PromptFiles, Scheduler
-from telephony.control.switchboard import Commands, WorkerLeg
+from telephony.control.switchboard_model import Commands, WorkerLeg
 from telephony.ivr.actions import PinRequest, SelfService
 from telephony.ivr.enrolment import EnrolmentSession
 from telephony.ivr.events import PinAnswer, PortResult

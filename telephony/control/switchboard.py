@@ -13,22 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crm.cases.ingest import FinishedContact
-from crm.cases.model import Channel, Disposition
+from crm.door.calls import CallerInfo, CallStore, Channel, Disposition, FinishedContact
 from kernel.calendar import WorkCalendar
 from kernel.centers import Center
 from telephony.control.desk import Caller, Desk
-from telephony.control.ivr_call import IvrCall, IvrTrace, PromptFiles, Scheduler, SelfServicePort
+from telephony.control.ivr_call import IvrCall, PromptFiles, Scheduler, SelfServicePort
 from telephony.control.recordings import recording_path, relative_ref
-from telephony.control.store import CallerInfo, CaseStoreCalls
+from telephony.control.switchboard_model import ActiveCall, Commands, WorkerLeg
 from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr.actions import Enqueue, Hangup, PinRequest, Terminal, Transfer
 from telephony.ivr.events import PinAnswer
@@ -48,63 +46,7 @@ _SIP_USER = re.compile(r"sips?:([^@;>:]+)@")
 TRUSTED_CALLER = "X-Sori-Trusted-Caller"
 
 
-class Commands(Protocol):
-    """The pool's command API (``MediaPool.command``)."""
-
-    def command(self, worker_id: str, command: type[Any], **arguments: Any) -> defer.Deferred[dict[str, Any]]: ...
-
-
 DbRunner = Callable[..., defer.Deferred[Any]]  # runs a blocking function on the database thread pool
-
-
-@dataclass
-class ActiveCall:
-    worker_id: str
-    call_ref: str
-    call_id: str
-    caller: str
-    dialled: str
-    candidates: tuple[str, ...]
-    started_at: dt.datetime
-    center: str | None = None
-    info: CallerInfo | None = None
-    ivr: IvrCall | None = None
-    traces: list[IvrTrace] = field(default_factory=list)
-    outcome: Terminal | None = None
-    queued_at: dt.datetime | None = None
-    ended: bool = False
-    recorded: defer.Deferred[Any] | None = None
-    recording: Path | None = None  # the call's recording, from the end of the recording notice to hang-up
-    handoff_id: int | None = None  # a blind transfer's hand-off, accepted by the agent who answers next
-    case_number: str | None = None  # the case a transfer carries into the next center's menu
-    trusted: bool = False  # the number came from a configured trunk (the edge's X-Sori-Trusted-Caller)
-
-    @property
-    def pin_verified(self) -> bool:
-        """The caller keyed the PIN of the number's one citizen right, in any flow of this call."""
-        return any(t.verified for t in self.traces)
-
-
-@dataclass
-class WorkerLeg:
-    """A call leg on a media worker, as the IVR runner sees it."""
-
-    pool: Commands
-    worker_id: str
-    call_ref: str
-
-    def play(self, wavs: Sequence[Path], playback_id: str, loop: bool = False) -> defer.Deferred[Any]:
-        return self.pool.command(
-            self.worker_id,
-            media.Play,
-            call_ref=self.call_ref,
-            wav_paths=[str(w) for w in wavs],
-            loop=loop,
-            playback_id=playback_id,
-        )
-
-    def stop_play(self, playback_id: str) -> defer.Deferred[Any]:
-        return self.pool.command(self.worker_id, media.StopPlay, call_ref=self.call_ref, playback_id=playback_id)
 
 
 class Switchboard:
@@ -114,7 +56,7 @@ class Switchboard:
         flows: FlowSet,
         centers: Mapping[str, Center],
         calendar: WorkCalendar,
-        store: CaseStoreCalls,
+        store: CallStore,
         db: DbRunner,
         prompts: PromptFiles,
         self_service: SelfServicePort,
@@ -448,4 +390,4 @@ def _describe(result: Any) -> str:
     return f"{type(value).__name__}: {value}"
 
 
-__all__ = ["ActiveCall", "Switchboard", "WorkerLeg"]
+__all__ = ["ActiveCall", "Switchboard", "WorkerLeg"]  # the first and last from .switchboard_model

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from crm.agents.sip import digest_ha1 as digest_ha1  # re-exported: one HA1 rule for the store and the edge
+from crm.door.calls import digest_ha1 as digest_ha1  # re-exported: one HA1 rule for the store and the edge
 
 WORKER_SET = 1  # the dispatcher set of the media worker pool
 

@@ -19,13 +19,14 @@ from crm.cases.model import Channel
 from crm.citizens.pin import CitizenPin, PinHasher, PinPolicy, PinRefused
 from crm.citizens.pin_services import enrol_pin
 from crm.citizens.services import register_citizen
+from crm.door.calls import AnsweredCall
+from crm.door.sql_calls import CaseStoreCalls
+from crm.door.sql_desk import AgentContacts
 from crm.errors import Forbidden
 from crm.store import tables
 from kernel.actor import Actor
 from sori.purge import purge
 from sori.wiring import System
-from telephony.control.agent_store import AgentContacts, AnsweredCall
-from telephony.control.store import CaseStoreCalls
 from telephony.ivr.actions import PinRequest
 from tests.conftest import PASSWORD
 from tests.integration.test_purge import closed_case

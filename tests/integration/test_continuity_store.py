@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from crm.cases import contacts, services
+from crm.cases import complaints, contacts, services
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.citizens.services import register_citizen
@@ -298,7 +298,7 @@ def test_merge_and_complaint_links(system: System) -> None:
         assert source.status is CaseStatus.CLOSED and source.merged_into == first and source.number == second
         assert {i.id for i in uow.interactions.for_case(target.id or 0)} == {iid, iid2}
         assert [e.kind for e in uow.events.for_case(source.id or 0)][-1] is EventKind.MERGED_INTO
-        services.record_complaint(
+        complaints.record_complaint(
             uow,
             Actor.system("sinmungo"),
             sinmungo_id="1AA-2603-000123",
@@ -306,7 +306,7 @@ def test_merge_and_complaint_links(system: System) -> None:
             title="여권 발급 지연",
             citizen_id=cid,
         )
-        services.record_complaint(
+        complaints.record_complaint(
             uow,
             Actor.system("sinmungo"),
             sinmungo_id="1AA-2603-000999",
@@ -316,10 +316,10 @@ def test_merge_and_complaint_links(system: System) -> None:
         )
         uow.commit()
     with system.uow() as uow:
-        services.link_complaint(uow, kim, system.clock(), number=first, sinmungo_id="1AA-2603-000123")
+        complaints.link_complaint(uow, kim, system.clock(), number=first, sinmungo_id="1AA-2603-000123")
         uow.commit()
     with system.uow() as uow, pytest.raises(LinkRejected):
-        services.link_complaint(uow, kim, system.clock(), number=first, sinmungo_id="1AA-2603-000999")
+        complaints.link_complaint(uow, kim, system.clock(), number=first, sinmungo_id="1AA-2603-000999")
     with system.uow() as uow:
         case = uow.cases.get(first)
         assert case is not None

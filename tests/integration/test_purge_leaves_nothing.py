@@ -34,6 +34,8 @@ from crm.cases import services
 from crm.cases.model import CallbackStatus, Channel, Disposition, Interaction
 from crm.cases.status import CaseStatus
 from crm.citizens.services import register_citizen
+from crm.door.calls import TRANSCRIBE_AFTER
+from crm.door.sql_calls import CaseStoreCalls
 from crm.door.sql_contacts import SqlPhoneContacts
 from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store import tables
@@ -41,7 +43,6 @@ from kernel.actor import Actor
 from sori.logs import JsonFormatter
 from sori.purge import ScheduledPurge
 from sori.wiring import System, open_index
-from telephony.control.store import TRANSCRIBE_AFTER, CaseStoreCalls
 from tests.support import reactor as rt
 from tests.support.system import TEST_KEY, FakeClock
 

@@ -13,8 +13,9 @@ from typing import Any
 from crm.cases.continuity import continuable_cases
 from crm.cases.model import Channel
 from crm.citizens.phone import normalize_phone
+from crm.door.calls import AnsweredCall
+from crm.door.sql_desk import AgentContacts
 from sori.wiring import System
-from telephony.control.agent_store import AgentContacts, AnsweredCall
 
 _calls = iter(range(1, 10**9))
 

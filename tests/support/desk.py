@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from twisted.internet import defer
 
+from crm.door.sql_desk import AgentContacts
 from sori.telephony_wiring import queue_configs
 from sori.wiring import System
 from telephony.acd import Acd
 from telephony.board import Board
-from telephony.control.agent_store import AgentContacts
 from telephony.control.desk import Desk, DeskSettings
 from telephony.ivr.loader import load_flows, shipped_flows_dir
 from tests.support import reactor as rt

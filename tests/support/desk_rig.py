@@ -28,6 +28,8 @@ from twisted.python.threadpool import ThreadPool
 from crm.agents.model import Agent
 from crm.api.auth import hash_password
 from crm.citizens.services import register_citizen
+from crm.door.sql_calls import CaseStoreCalls
+from crm.door.sql_desk import AgentContacts
 from crm.store import migrate
 from integrations.bills.memory import demo_bill_ledger
 from integrations.certificates.memory import demo_certificate_issuer
@@ -37,9 +39,7 @@ from sori.seed.demo import seed_centers
 from sori.telephony_wiring import queue_configs
 from sori.wiring import System
 from telephony.acd import Acd
-from telephony.control.agent_store import AgentContacts
 from telephony.control.desk import Desk, DeskSettings
-from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
 from telephony.ivr.loader import load_flows, shipped_flows_dir
 from telephony.ivr.ports import run_self_service

@@ -31,8 +31,11 @@ def test_analytics_reaches_the_case_store_only_through_its_door(graph: grimp.Imp
 
 
 def test_the_door_s_ports_are_pure(graph: grimp.ImportGraph) -> None:
-    for adapter in ("crm.store", "crm.api", "crm.door.sql_contacts", "crm.door.sql_transcription", "crm.door.memory"):
-        assert not graph.chain_exists(importer="crm.door.ports", imported=adapter, as_packages=True), adapter
+    adapters = ("crm.store", "crm.api", "crm.door.sql_contacts", "crm.door.sql_transcription", "crm.door.memory",
+                "crm.door.sql_calls", "crm.door.sql_desk")  # fmt: skip
+    for ports in ("crm.door.ports", "crm.door.calls"):
+        for adapter in adapters:
+            assert not graph.chain_exists(importer=ports, imported=adapter, as_packages=True), (ports, adapter)
 
 
 def test_the_ivr_events_and_its_self_service_calls_do_not_import_each_other(graph: grimp.ImportGraph) -> None:

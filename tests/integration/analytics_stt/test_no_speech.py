@@ -17,9 +17,10 @@ from analytics.stt.normalize import cer
 from analytics.stt.postcall import NO_SPEECH, PostCallTranscriber
 from analytics.stt.whisper import WhisperTranscriber
 from crm.cases.transcription import JobState
+from crm.door.calls import TRANSCRIBE_AFTER
+from crm.door.sql_calls import CaseStoreCalls
 from crm.door.sql_transcription import SqlTranscriptionQueue
 from sori.wiring import System
-from telephony.control.store import TRANSCRIBE_AFTER, CaseStoreCalls
 from tests.integration.analytics_stt.conftest import Clip
 from tests.integration.analytics_stt.test_postcall import REF, _contacts, call  # noqa: F401  (the fixture)
 from tests.support.system import FakeClock

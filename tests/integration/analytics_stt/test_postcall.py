@@ -31,11 +31,12 @@ from analytics.stt.postcall import PostCallTranscriber
 from analytics.stt.whisper import WhisperTranscriber
 from crm.cases.model import Channel, Disposition, Interaction
 from crm.cases.transcription import JobState
+from crm.door.calls import TRANSCRIBE_AFTER
+from crm.door.sql_calls import CaseStoreCalls
 from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store import migrate, tables
 from sori.seed.demo import seed_demo
 from sori.wiring import System
-from telephony.control.store import TRANSCRIBE_AFTER, CaseStoreCalls
 from tests.integration.analytics_stt.conftest import Clip
 from tests.support.shared import shared_dir
 from tests.support.system import FakeClock, make_system

@@ -21,6 +21,8 @@ from crm.door.sql_transcription import SqlTranscriptionQueue
 from kernel.actor import Role
 from sori.seed.demo import seed_centers
 from sori.wiring import System
+from tests.conftest import AGENTS
+from tests.integration.door.calls_world import CallsWorld, memory_world, sql_world
 from tests.support.databases import throwaway_database
 from tests.support.system import FakeClock, make_system
 
@@ -171,6 +173,29 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DoorWorld]
         seed_centers(system)
         contacts = SqlPhoneContacts(system.engine)
         yield DoorWorld(contacts, contacts, SqlTranscriptionQueue(system.uow), SqlSeeder(system), request.param)
+    finally:
+        system.engine.dispose()
+        next(databases, None)
+
+
+# -- telephony's door (crm.door.calls): the memory adapters, and the SQL ones over the world of tests/conftest.py --
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def calls_world(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[CallsWorld]:
+    """The same agents on every adapter (``tests.conftest.AGENTS``); the SQL side is built as the ``system``
+    fixture builds it (all centers, those agents), on a database of this fixture's own parameter."""
+    if request.param == "memory":
+        yield memory_world(AGENTS, {"ACRC110", "SEOUL120", "NTS126"})
+        return
+    databases = throwaway_database(request, tmp_path, request.param)
+    system = make_system(next(databases), tmp_path / "state", clock)
+    try:
+        seed_centers(system)
+        with system.uow() as uow:
+            for login, (center, role) in AGENTS.items():
+                uow.agents.add(Agent(center_code=center, login=login, display_name=f"테스트 {login}", role=role,
+                                     created_at=clock()))  # fmt: skip
+            uow.commit()
+        yield sql_world(system, request.param)
     finally:
         system.engine.dispose()
         next(databases, None)

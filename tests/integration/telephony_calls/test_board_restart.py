@@ -13,10 +13,10 @@ import pytest
 from twisted.internet import defer, task
 
 from crm.calls.model import CallKind, FinishedCall
+from crm.door.sql_desk import AgentContacts
 from sori.wiring import System
 from telephony.acd import Acd, QueueConfig, QueueKey
 from telephony.board import Board
-from telephony.control.agent_store import AgentContacts
 from telephony.control.desk import Caller, Desk, DeskSettings
 from telephony.media import protocol as media
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from crm.calls.model import AgentStateChange, CallKind, FinishedCall
 from crm.cases.model import Channel, Disposition
+from crm.door.calls import AnsweredCall
+from crm.door.sql_desk import AgentContacts
 from crm.store import tables
 from sori.purge import purge
 from sori.wiring import System
-from telephony.control.agent_store import AgentContacts, AnsweredCall
 
 pytestmark = pytest.mark.integration
 

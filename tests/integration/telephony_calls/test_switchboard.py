@@ -22,12 +22,12 @@ from sqlalchemy import select
 from twisted.internet import threads
 
 from crm.citizens.services import register_citizen
+from crm.door.sql_calls import CaseStoreCalls
 from crm.store import tables
 from integrations.bills.memory import demo_bill_ledger
 from integrations.certificates.memory import demo_certificate_issuer
 from kernel.actor import Actor
 from sori.seed.demo import seed_centers
-from telephony.control.store import CaseStoreCalls
 from telephony.control.switchboard import Switchboard
 from telephony.ivr.loader import load_flows, shipped_flows_dir
 from telephony.ivr.ports import run_self_service

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from twisted.internet import defer, task
 
+from crm.door.calls import AgentRecord, Answered, AnsweredCall, Ended
 from kernel.calendar import WorkCalendar
 from kernel.centers import Center
 from kernel.errors import ValidationFailed
 from telephony.acd import Acd, QueueConfig, QueueKey
-from telephony.control.agent_store import AgentRecord, Answered, AnsweredCall, Ended
 from telephony.control.desk import Caller, Desk, DeskSettings, NoMediaCapacity, NotOnCall
 from telephony.media import protocol as media
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from twisted.internet import defer
 
-from telephony.control.agent_store import AgentRecord, Answered, AnsweredCall, Ended, HandedOff
+from crm.door.calls import AgentRecord, Answered, AnsweredCall, Ended, HandedOff
 from telephony.control.desk import TransferInProgress
 from telephony.cti.bus import DATA_KEYS, CtiBus, CtiKind, PersonalDataInEvent
 from tests.unit.telephony_control.test_desk import NOW, FakeStore, World

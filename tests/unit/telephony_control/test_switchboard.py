@@ -12,11 +12,11 @@ from twisted.internet import defer, task
 
 from crm.cases.ingest import FinishedContact
 from crm.cases.model import Channel, Disposition
+from crm.door.calls import CallerInfo
 from integrations.bills.memory import demo_bill_ledger
 from integrations.certificates.memory import demo_certificate_issuer
 from kernel.calendar import WorkCalendar
 from kernel.centers import Center
-from telephony.control.store import CallerInfo
 from telephony.control.switchboard import Switchboard
 from telephony.cti.bus import CtiBus, CtiKind
 from telephony.ivr.actions import PromptPart, SelfService

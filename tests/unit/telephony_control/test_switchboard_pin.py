@@ -8,8 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from crm.door.calls import CallerInfo
 from telephony.control.desk import Caller
-from telephony.control.store import CallerInfo
 from telephony.ivr.actions import PinRequest
 from tests.unit.telephony_control.test_switchboard import FakeStore, board, event, hang_up, incoming
 

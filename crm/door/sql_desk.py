@@ -1,94 +1,29 @@
-"""What the desk needs of the case store while agents talk to callers: contacts, cases, hand-offs, callbacks.
+"""The case store behind ``crm.door.calls.AgentDesk``: what the desk needs while agents talk to callers.
 
-Every function is blocking and runs on the database thread pool, one unit of work each. They act as
-the agent on the call (an ``Actor`` built from the agent's record), so the case events name the agent,
-and they go through the foundation's domain services only: the rules of continuity (a transfer keeps
-the case, a drop schedules a callback) live there, not here.
+Every method is blocking and runs on the database thread pool, one unit of work each. They act as the agent
+on the call (an ``Actor`` built from the agent's record), so the case events name the agent, and they go
+through the domain services only: the rules of continuity (a transfer keeps the case, a drop schedules a
+callback) live there, not here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 
 from crm.agents.model import Agent
 from crm.calls.model import AgentStateChange, FinishedCall
 from crm.cases import contacts, services
 from crm.cases.continuity import ContinuityPolicy
-from crm.cases.model import CallbackStatus, Channel, Disposition
+from crm.cases.model import CallbackStatus, Disposition
 from crm.citizens import pin_services
 from crm.citizens.model import SystemVerification
 from crm.citizens.pin import PinHasher, PinPolicy
+from crm.door.calls import AgentRecord, Answered, AnsweredCall, CallbackTask, Ended, HandedOff
 from crm.ports import UnitOfWork
 from crm.store.uow import UnitOfWorkFactory
-from kernel.actor import Actor, Role
 from kernel.calendar import SEOUL, WorkCalendar, to_seoul
 from kernel.errors import Conflict, DomainError
-
-
-@dataclass(frozen=True)
-class AgentRecord:
-    """An agent as the ACD and the desk know them."""
-
-    agent_id: int
-    login: str
-    center: str
-    skills: dict[str, int]
-    role: str
-    sip_ha1: str | None = None  # the phone's digest HA1; None: the agent has no phone at the edge
-
-    def actor(self) -> Actor:
-        return Actor(center_code=self.center, role=Role(self.role), login=self.login, agent_id=self.agent_id)
-
-
-@dataclass(frozen=True)
-class AnsweredCall:
-    """What the desk knows of a call an agent just answered."""
-
-    channel: Channel
-    center: str  # the answering agent's center
-    phone: str | None
-    citizen_id: int | None
-    sip_call_id: str
-    queued_at: dt.datetime | None
-    case_number: str | None  # the case the call continues (IVR choice or transfer)
-    handoff_id: int | None  # the transfer's hand-off, accepted by this agent
-    pin_verified_citizen: int | None = None  # the IVR checked this citizen's PIN on the call
-
-
-@dataclass(frozen=True)
-class Answered:
-    """The agent's contact for a call just answered; ``handoff`` is the sender's summary on a transfer."""
-
-    interaction_id: int
-    case_number: str | None
-    citizen_id: int | None
-    handoff_summary: str | None = None
-    handoff_from: str | None = None
-    note: str | None = None  # why the case could not be continued, when it could not
-
-
-@dataclass(frozen=True)
-class CallbackTask:
-    callback_id: int
-    center: str
-    due_at: dt.datetime
-    case_number: str | None
-    phone: str | None  # digits to dial, None when the citizen has no number on record
-    attempts: int = 0
-
-
-@dataclass(frozen=True)
-class Ended:
-    interaction_id: int
-    callback: CallbackTask | None
-
-
-@dataclass(frozen=True)
-class HandedOff:
-    case_number: str
-    handoff_id: int
 
 
 class AgentContacts:

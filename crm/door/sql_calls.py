@@ -1,13 +1,13 @@
-"""What the call flow needs of the case store: who is calling (and their open case), and the contact record.
+"""The case store behind ``crm.door.calls.CallerDirectory`` and ``CallContacts``: who is calling (and their
+open cases), the IVR PIN, and the finished call as a contact.
 
-Runs on the database thread pool, never on the reactor. A number is not an identity, so a caller
-matched by number alone is offered an open case only when exactly one citizen has that number.
+Runs on the database thread pool, never on the reactor. A number is not an identity, so a caller matched by
+number alone is offered an open case only when exactly one citizen has that number.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from crm.cases.continuity import ContinuityPolicy, continuable_cases
 from crm.cases.ingest import FinishedContact, Rejected
@@ -15,31 +15,10 @@ from crm.cases.transcription import TranscriptionJob
 from crm.citizens.phone import normalize_phone
 from crm.citizens.pin import PinCheck, PinHasher, PinPolicy, PinRefused
 from crm.citizens.pin_services import change_pin, check_pin
+from crm.door.calls import TRANSCRIBE_AFTER, CallerInfo, KeyedPin
 from crm.errors import InvalidPhoneNumber
 from crm.store.ingest import ingest_contacts
 from crm.store.uow import UnitOfWorkFactory
-from telephony.ivr.actions import PinRequest
-
-
-@dataclass(frozen=True)
-class CallerInfo:
-    phone_display: str | None  # 010-1234-5678: what the self-service ports look citizens up by
-    phone_digits: str | None
-    phone_masked: str | None
-    area_code: str | None
-    citizen_id: int | None
-    # The caller's continuable cases, newest first, each with the centers that may continue it (its owner
-    # and the centers it was handed off to): a center's IVR offers only its own.
-    open_cases: tuple[tuple[str, frozenset[str]], ...] = ()
-    has_pin: bool = False  # the one citizen with this number enrolled an IVR PIN
-
-    def open_case_at(self, center: str) -> str | None:
-        return next((number for number, centers in self.open_cases if center in centers), None)
-
-
-#: A closed recording waits this long before it is transcribed, so that the contacts that share it have
-#: been written (the desk ends its contact as the recorder closes).
-TRANSCRIBE_AFTER = dt.timedelta(seconds=5)
 
 
 class CaseStoreCalls:
@@ -76,7 +55,7 @@ class CaseStoreCalls:
             number.display, number.digits, number.masked, number.area_code, citizen_id, open_cases, has_pin
         )
 
-    def pin(self, citizen_id: int, request: PinRequest, now: dt.datetime) -> str:
+    def pin(self, citizen_id: int, request: KeyedPin, now: dt.datetime) -> str:
         """Check (or change) the PIN the caller keyed; the outcome's code (``verified``, ``wrong``, …).
 
         Committed whatever the outcome: a failure's counter and audit row must stay.
