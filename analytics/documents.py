@@ -12,6 +12,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kernel.calendar import to_seoul
 from kernel.errors import ValidationFailed
 
 
@@ -52,7 +53,6 @@ class Document:
     @property
     def day(self) -> dt.date:
         """The day in Seoul: complaints are counted by Korean calendar days."""
-        from kernel.calendar import to_seoul
 
         return to_seoul(self.received_at).date()
 

@@ -37,7 +37,7 @@ STOP_WORDS = frozenset({
 class KoreanTokenizer:
     def __init__(self, user_terms: Sequence[str] = GOVERNMENT_TERMS, num_workers: int = 0) -> None:
         """``num_workers`` 0: single-threaded (one core per process; scale with processes); n > 0: n threads."""
-        from kiwipiepy import Kiwi
+        from kiwipiepy import Kiwi  # deferred: heavy (kiwipiepy loads its model)
 
         self.num_workers = num_workers
         self.kiwi = Kiwi(num_workers=num_workers) if num_workers else Kiwi()  # Kiwi() is single-threaded

@@ -105,8 +105,9 @@ def one_contact(system: System, seat: AgentSeat, phone: str, rng: random.Random)
             if interaction.citizen_id is None:
                 contacts.assign_citizen(uow, actor, interaction_id=interaction.id, citizen_id=candidates[0])
             category, summary = TOPICS[rng.randrange(len(TOPICS))]
-            if offered:
-                services.continue_case(uow, actor, now, interaction_id=interaction.id, number=offered[0].number,
+            own = [case for case in offered if case.owner_center == center]  # a center continues only its own
+            if own:
+                services.continue_case(uow, actor, now, interaction_id=interaction.id, number=own[0].number,
                                        policy=system.policy)
             else:
                 services.open_case(uow, actor, now, citizen_id=interaction.citizen_id or candidates[0],

@@ -15,6 +15,7 @@ from analytics.classify.data import join_text
 from analytics.classify.model import Doc, TextModel
 from analytics.classify.routing import Agency, agency_for
 from analytics.classify.store import ModelMeta, load
+from analytics.text import shared_tokenizer
 
 Tokenize = Callable[[str], list[str]]
 #: (masked text, its tokens) of each item → (category, agency) or (None, None)
@@ -29,7 +30,6 @@ class Suggestion:
 
 
 def _shared_tokens(text: str) -> list[str]:
-    from analytics.text import shared_tokenizer
 
     return shared_tokenizer().tokens(text)
 

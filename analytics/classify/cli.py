@@ -14,14 +14,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
+
+from tqdm import tqdm
 
 from analytics.classify import cv, store
 from analytics.classify.data import DataError, Dataset, Record, RowProblem, duplicate_groups, load
 from analytics.classify.model import Doc, ModelConfig, TextModel, fit
-
-if TYPE_CHECKING:
-    from analytics.text import KoreanTokenizer
+from analytics.text import KoreanTokenizer
 
 #: Skipped rows listed one by one on stderr; past this many, only counted.
 MAX_LISTED_PROBLEMS = 50
@@ -109,7 +109,6 @@ def report_problems(problems: Sequence[RowProblem], stream: TextIO) -> None:
 
 def batch_tokenizer() -> KoreanTokenizer:
     """A Kiwi for batches, on up to 4 threads (this process's shared one is single-threaded)."""
-    from analytics.text import KoreanTokenizer
 
     return KoreanTokenizer(num_workers=min(4, os.cpu_count() or 1))
 
@@ -166,8 +165,6 @@ class _bar:
     """A tqdm progress bar on stderr (a context manager with ``update``)."""
 
     def __init__(self, total: int, what: str, unit: str) -> None:
-        from tqdm import tqdm
-
         self._bar = tqdm(total=total, desc=what, unit=unit, file=sys.stderr, leave=False,
                          mininterval=1.0, disable=total < 2)  # fmt: skip
 

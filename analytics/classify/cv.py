@@ -44,7 +44,7 @@ def merge_small_classes(labels: Sequence[str], folds: int) -> Merge:
 
 def assign_folds(labels: Sequence[str], groups: Sequence[int], folds: int, seed: int = 0) -> NDArray[np.int_]:
     """The test fold of every text: stratified by ``labels``, whole ``groups`` per fold."""
-    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.model_selection import StratifiedGroupKFold  # deferred: heavy (scikit-learn)
 
     if folds < 2:
         raise CrossValidationError(f"--folds must be at least 2 (got {folds})")
@@ -92,7 +92,7 @@ class Metrics:
 
 def score(true: Sequence[str], ranked: Sequence[Sequence[str]], folds: int, merged: dict[str, int]) -> Metrics:
     """Metrics of ranked predictions (best first) against the original labels ``true``."""
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # deferred: heavy (scikit-learn)
 
     if not true:
         raise CrossValidationError("nothing to score")

@@ -89,7 +89,7 @@ class ModelConfig:
 
 
 def _vectorizer(view: str, config: ModelConfig) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: heavy (scikit-learn)
 
     if view == "morphemes":
         return TfidfVectorizer(analyzer=morphemes, sublinear_tf=True, min_df=config.min_df, dtype=np.float32)
@@ -102,8 +102,8 @@ def _vectorizer(view: str, config: ModelConfig) -> Any:
 
 
 def _estimator(kind: str, config: ModelConfig) -> Any:
-    from sklearn.linear_model import SGDClassifier
-    from sklearn.svm import LinearSVC
+    from sklearn.linear_model import SGDClassifier  # deferred: heavy (scikit-learn)
+    from sklearn.svm import LinearSVC  # deferred: heavy (scikit-learn)
 
     if kind == "svm":
         return LinearSVC(C=config.svm_c, class_weight="balanced")

@@ -21,6 +21,7 @@ import pickle
 import platform
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,6 @@ def fingerprint(records: Sequence[Record]) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    from importlib.metadata import version
-
     return {"scikit-learn": version("scikit-learn"), "kiwipiepy": version("kiwipiepy"),
             "python": platform.python_version()}  # fmt: skip
 

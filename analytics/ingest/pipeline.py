@@ -21,6 +21,7 @@ from analytics.documents import DocChannel, Document
 from analytics.ingest.files import RawComplaint, RowError, complaint_from, read_complaints
 from analytics.pii import mask
 from analytics.search.port import SearchIndex
+from analytics.text import shared_tokenizer
 from crm.door.ports import ChangeCursor, PhoneContact, PhoneContacts
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ Prepared = tuple[str, str, tuple[str, ...]]  # masked title, masked body, tokens
 
 def prepare(items: list[RawComplaint]) -> list[Prepared]:
     """Masked title, masked body and tokens of each item (runs in a worker process or in-line)."""
-    from analytics.text import shared_tokenizer
 
     tokenizer = shared_tokenizer()
     out = []
@@ -201,7 +201,6 @@ def ingest_case_store(
 
 
 def _phone_documents(contacts: list[PhoneContact], suggest: Suggest | None) -> list[Document]:
-    from analytics.text import shared_tokenizer
 
     tokenizer = shared_tokenizer()
     texts = [mask(contact.text).text for contact in contacts]

@@ -41,7 +41,7 @@ def _styled(fig: go.Figure, title: str) -> go.Figure:
 
 def volume_charts(report: ReportData) -> list[go.Figure]:
     """Documents per day (line) and per week (bars)."""
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
 
     days, weeks = report.by_day, report.by_week
     daily = go.Figure(go.Scatter(x=[d for d, _ in days], y=[n for _, n in days], mode="lines", name="일별"))
@@ -57,7 +57,7 @@ def monthly_table(report: ReportData) -> Table:
 
 def breakdown_charts(report: ReportData) -> list[go.Figure]:
     """One bar chart per facet that has values (channel, category, center, agency, region, age band, sex)."""
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
 
     charts = []
     for name, rows in report.breakdowns.items():
@@ -86,7 +86,7 @@ def surge_table(report: ReportData) -> Table:
 def topic_map(report: ReportData) -> go.Figure | None:
     """The topics as a treemap (토픽맵): one tile per topic, its area the documents it holds, labelled by its
     first keywords; None without topics."""
-    import plotly.graph_objects as go
+    import plotly.graph_objects as go  # deferred: heavy (plotly)
 
     if not report.topics:
         return None

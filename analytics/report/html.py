@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def render(report: ReportData, generated_at: dt.datetime) -> str:
-    from plotly.offline import get_plotlyjs
+    from plotly.offline import get_plotlyjs  # deferred: heavy (plotly)
 
     def chart(fig: go.Figure) -> str:
         return str(fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))

@@ -51,7 +51,7 @@ class ElasticIndex:
 
     def __init__(self, url: str, prefix: str = "sori", refresh: bool = False, client: Any = None) -> None:
         if client is None:
-            from elasticsearch import Elasticsearch
+            from elasticsearch import Elasticsearch  # deferred: heavy (elasticsearch), only with that backend
 
             client = Elasticsearch(url, request_timeout=30)
         self.es = client
@@ -91,14 +91,14 @@ class ElasticIndex:
 
     # -- writing -------------------------------------------------------------------------------------
     def upsert(self, docs: Iterable[Document]) -> int:
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # deferred: heavy (elasticsearch), only with that backend
 
         actions = ({"_op_type": "index", "_index": self.alias, "_id": d.doc_id, "_source": _source(d)} for d in docs)
         written, _ = helpers.bulk(self.es, actions, refresh="wait_for" if self.refresh else False, chunk_size=500)
         return int(written)
 
     def delete(self, doc_ids: Iterable[str]) -> int:
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # deferred: heavy (elasticsearch), only with that backend
 
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": d} for d in doc_ids)
         deleted, _ = helpers.bulk(self.es, actions, refresh="wait_for" if self.refresh else False, raise_on_error=False)
@@ -108,7 +108,7 @@ class ElasticIndex:
         """Delete, then expunge: Lucene only marks a deleted document until its segment is merged, so a
         force-merge that expunges deletes removes its text from the shards' files (replicas and snapshots
         follow the cluster's own lifecycle)."""
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # deferred: heavy (elasticsearch), only with that backend
 
         ids = list(doc_ids)
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": d} for d in ids)

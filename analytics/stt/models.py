@@ -230,8 +230,8 @@ def _staged(destination: Path) -> Iterator[BinaryIO]:
 
 def _open_with_ctranslate2(directory: Path) -> str:
     """Load the model the way the adapter will (CPU, int8) and say what it is; SetupFailed if it cannot."""
-    import ctranslate2
-    import tokenizers
+    import ctranslate2  # deferred: heavy (ctranslate2), only when setting up models
+    import tokenizers  # deferred: heavy (ctranslate2), only when setting up models
 
     try:
         model = ctranslate2.models.Whisper(str(directory), device="cpu", compute_type="int8", intra_threads=1)

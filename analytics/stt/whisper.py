@@ -105,7 +105,7 @@ class WhisperTranscriber:
             self._slots.release()
 
     def _transcribe(self, path: Path, start: float, end: float | None) -> Transcript:
-        from faster_whisper.audio import decode_audio
+        from faster_whisper.audio import decode_audio  # deferred: heavy (faster-whisper, ctranslate2)
 
         try:
             audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
@@ -133,7 +133,7 @@ class WhisperTranscriber:
                 f"the Whisper model directory {self.model_dir} is not usable: {'; '.join(problems)}. "
                 "Run `sori analytics setup-models`, or point analytics.whisper_model_dir at a CTranslate2 "
                 "Whisper directory", directory=str(self.model_dir), problems=problems)
-        from faster_whisper import WhisperModel
+        from faster_whisper import WhisperModel  # deferred: heavy (faster-whisper, ctranslate2)
 
         before = _threads()
         try:

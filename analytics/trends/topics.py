@@ -25,8 +25,8 @@ def topics(docs: Sequence[Document], k: int = 8, keywords: int = 8, examples: in
     usable = [d for d in docs if d.tokens]
     if len(usable) < 4:
         return []
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.decomposition import NMF  # deferred: heavy (scikit-learn)
+    from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: heavy (scikit-learn)
 
     vectorizer = TfidfVectorizer(analyzer=_identity, min_df=2, max_df=0.5, sublinear_tf=True)
     try:
