@@ -79,7 +79,15 @@ def password_hash() -> str:
 @pytest.fixture
 def system(database_url: str, tmp_path: Path, clock: FakeClock, password_hash: str) -> Iterator[System]:
     """A system with all 156 centers and the AGENTS above."""
-    built = make_system(database_url, tmp_path / "state", clock)
+    built = build_test_world(database_url, tmp_path / "state", clock, password_hash)
+    yield built
+    built.engine.dispose()
+
+
+def build_test_world(url: str, state_dir: Path, clock: FakeClock, password_hash: str = "") -> System:
+    """The system of ``sori up`` on ``url`` with all 156 centers and the AGENTS above (their password
+    ``password_hash``; none when empty)."""
+    built = make_system(url, state_dir, clock)
     seed_centers(built)
     with built.uow() as uow:
         for login, (center, role) in AGENTS.items():
@@ -94,8 +102,7 @@ def system(database_url: str, tmp_path: Path, clock: FakeClock, password_hash: s
                 )
             )
         uow.commit()
-    yield built
-    built.engine.dispose()
+    return built
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from crm.door.calls import CallerInfo, CallStore, Channel, Disposition, Finished
 from kernel.calendar import WorkCalendar
 from kernel.centers import Center
 from telephony.control.desk import Caller, Desk
+from telephony.control.desk_model import DbRunner
 from telephony.control.ivr_call import IvrCall, PromptFiles, Scheduler, SelfServicePort
 from telephony.control.recordings import recording_path, relative_ref
 from telephony.control.switchboard_model import ActiveCall, Commands, WorkerLeg
@@ -44,9 +45,6 @@ _SIP_USER = re.compile(r"sips?:([^@;>:]+)@")
 #: Set by the edge only on calls from a configured trunk (and stripped from every other INVITE): the caller's
 #: number is the network's, not whatever the caller's own equipment put in From.
 TRUSTED_CALLER = "X-Sori-Trusted-Caller"
-
-
-DbRunner = Callable[..., defer.Deferred[Any]]  # runs a blocking function on the database thread pool
 
 
 class Switchboard:

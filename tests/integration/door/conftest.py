@@ -21,7 +21,7 @@ from crm.door.sql_transcription import SqlTranscriptionQueue
 from kernel.actor import Role
 from sori.seed.demo import seed_centers
 from sori.wiring import System
-from tests.conftest import AGENTS
+from tests.conftest import AGENTS, build_test_world
 from tests.integration.door.calls_world import CallsWorld, memory_world, sql_world
 from tests.support.databases import throwaway_database
 from tests.support.system import FakeClock, make_system
@@ -187,14 +187,8 @@ def calls_world(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
         yield memory_world(AGENTS, {"ACRC110", "SEOUL120", "NTS126"})
         return
     databases = throwaway_database(request, tmp_path, request.param)
-    system = make_system(next(databases), tmp_path / "state", clock)
+    system = build_test_world(next(databases), tmp_path / "state", clock)
     try:
-        seed_centers(system)
-        with system.uow() as uow:
-            for login, (center, role) in AGENTS.items():
-                uow.agents.add(Agent(center_code=center, login=login, display_name=f"테스트 {login}", role=role,
-                                     created_at=clock()))  # fmt: skip
-            uow.commit()
         yield sql_world(system, request.param)
     finally:
         system.engine.dispose()
