@@ -261,18 +261,24 @@ def _restart_with_stock_durability(server: PostgresServer) -> None:
     subprocess.run(command, check=True, capture_output=True)
 
 
-def make_system(db: Database, state_dir: Path, threads: int = 8) -> System:
-    """The system ``sori up`` would build for this database (real clock), HTTP on a free loopback port."""
+def make_system(db: Database, state_dir: Path, threads: int = 8, tools: dict[str, Any] | None = None) -> System:
+    """The system ``sori up`` would build for this database (real clock), HTTP on a free loopback port;
+    the agent tools off unless ``tools`` configures them (``tests.support.refsvc.tool_settings``)."""
     settings = load_settings(
         state_dir=state_dir,
         database={"url": db.url, "threads": threads},
         privacy={"rrn_hash_key": BENCH_RRN_KEY},
         http={"host": "127.0.0.1", "port": 0},
         telephony={"enabled": False},
+        analytics={"index_calls": False},  # no indexer child either (see below: its exit would never be seen)
         # No SMS reference child beside the measured API: nothing here sends codes, and a child of a reactor that
         # runs off the main thread (tests/support/reactor.py, no SIGCHLD handler) may never be seen to exit, so
         # stopping the API could wait for it forever (the screen-pop run hung at its first API's stop).
-        integrations={"sms": {"enabled": False}},
+        # The agent tools likewise: no reference-service child unless the benchmark starts one and points them at it.
+        integrations={
+            "sms": {"enabled": False},
+            **(tools or {name: {"enabled": False} for name in ("public_services", "certificates", "bills")}),
+        },
     )
     return build_system(settings)
 

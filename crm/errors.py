@@ -93,3 +93,15 @@ class IdentityCheckLocked(DomainError):
 
 class CenterInactive(DomainError):
     code = "center-inactive"
+
+
+class NoCitizenOnContact(DomainError):
+    """A tool that works for one citizen was used on a contact with no citizen picked."""
+
+    code = "no-citizen-on-contact"
+
+
+class IdentityNotVerified(Forbidden):
+    """A tool that acts on a citizen's records was used before the caller's identity was checked."""
+
+    code = "identity-not-verified"

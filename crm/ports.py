@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from crm.access.evidence import IdentityAttempt, IdentityChallenge
 from crm.access.model import AccessLogEntry, ServingAttestation
@@ -20,6 +20,9 @@ from crm.cases.transcription import JobState, TranscriptionJob
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.citizens.pin import CitizenPin
 from kernel.centers import Center
+
+if TYPE_CHECKING:  # crm.cases.tool_uses records through these ports: a runtime import would be a cycle
+    from crm.cases.tool_uses import ToolUse
 
 
 class CenterRepository(Protocol):
@@ -139,6 +142,14 @@ class PinRepository(Protocol):
     def add(self, pin: CitizenPin) -> None: ...
 
 
+class ToolUseRepository(Protocol):
+    """Agents' tool uses on contacts (``crm.cases.tool_uses``): appended, read by contact or by case."""
+
+    def add(self, use: ToolUse) -> None: ...
+    def for_interaction(self, interaction_id: int) -> Sequence[ToolUse]: ...
+    def for_case(self, case_id: int) -> Sequence[ToolUse]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``commit()`` is explicit; leaving the block without it rolls back."""
 
@@ -170,6 +181,8 @@ class UnitOfWork(Protocol):
     def identity(self) -> IdentityRepository: ...
     @property
     def pins(self) -> PinRepository: ...
+    @property
+    def tool_uses(self) -> ToolUseRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

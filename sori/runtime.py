@@ -19,6 +19,7 @@ from twisted.web import resource, server
 from twisted.web.resource import IResource
 
 from crm.api.app import build_site
+from crm.api.verify_page import page_for
 from crm.store import migrate
 from sori.children import SupervisedProcess
 from sori.config import Settings
@@ -30,6 +31,7 @@ from sori.seed.petitions import demo_complaint_files
 from sori.simulate import simulation_config
 from sori.sms_wiring import attach_sms
 from sori.telephony_wiring import build_telephony
+from sori.tools_wiring import TOOL_THREADS, attach_tools
 from sori.wiring import System, build_system
 from telephony.sim.service import SimulationService
 
@@ -60,9 +62,13 @@ def build_services(
     pool = ThreadPool(minthreads=1, maxthreads=settings.database.threads, name="sori-db")
     ThreadPoolService(pool).setServiceParent(root)  # type: ignore[no-untyped-call]
     attach_sms(system, root, reactor)  # before the site: its handlers get the gateway
+    tool_pool = ThreadPool(minthreads=0, maxthreads=TOOL_THREADS, name="sori-tools")
+    ThreadPoolService(tool_pool).setServiceParent(root)  # type: ignore[no-untyped-call]
+    attach_tools(system, root, reactor, pool, tool_pool)  # the agent tools' adapters and reference service
     site = build_site(
         system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes()
     )
+    mount(site, "/verify", page_for(system.tools))  # the public forgery check (위변조 확인): no login
     if settings.dashboard.enabled:
         from sori.dashboard_wiring import MOUNT, dashboard_resource  # deferred: heavy (dash, plotly), when enabled
 

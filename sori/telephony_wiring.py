@@ -47,8 +47,13 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         phones = [Subscriber(a.login, stored_ha1=a.sip_ha1) for a in uow.agents.list() if a.active and a.sip_ha1]
     flows = load_flows(config.flows_dir or shipped_flows_dir(), known_centers=set(centers))
     library = PromptLibrary(config.prompts_dir or settings.state_dir / "prompts", rate=config.prompt_rate)
-    # In-memory bill and certificate ports with demo data until the agent-tools issue brings the HTTP adapters.
-    ledger, issuer = demo_bill_ledger(), demo_certificate_issuer()
+    # The IVR's self-service reads the same bill and certificate systems as the agents' tools (their HTTP
+    # adapters, on the tool thread pool: sori.tools_wiring); with the tools disabled (tests that start telephony
+    # without a reference service) the ports' in-memory adapters with the demo data.
+    tools = system.tools
+    ledger = tools.bills if tools is not None and tools.bills is not None else demo_bill_ledger()
+    issuer = tools.certificates if tools is not None and tools.certificates is not None else demo_certificate_issuer()
+    port_call = tools.call if tools is not None else threads.deferToThread
     recordings = config.recordings_dir or settings.state_dir / "recordings"
     acd = Acd(centers.values(), queue_configs(flows, centers, config), system.calendar)
     contacts = AgentContacts(system.uow, system.policy, system.calendar)
@@ -84,7 +89,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
         store=CaseStoreCalls(system.uow, system.policy),
         db=lambda f, *a: deferToThreadPool(reactor, db_pool, f, *a),
         prompts=lambda part: threads.deferToThread(library.wav, part),
-        self_service=lambda action: threads.deferToThread(run_self_service, action, ledger, issuer),
+        self_service=lambda action: port_call(run_self_service, action, ledger, issuer),
         scheduler=reactor,
         clock=system.clock,
         hold_music=lambda: threads.deferToThread(library.hold_music),

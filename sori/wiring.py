@@ -28,6 +28,7 @@ from crm.api.auth import LoginLimiter
 from crm.api.deps import ApiDeps
 from crm.api.http_status import STATUS as CRM_STATUS
 from crm.api.sessions import AgentSessions
+from crm.api.tools import AgentTools
 from crm.cases.continuity import ContinuityPolicy
 from crm.door.sql_contacts import SqlPhoneContacts
 from crm.door.sql_transcription import SqlTranscriptionQueue
@@ -64,6 +65,7 @@ class System:
     cti: CtiBus = field(default_factory=lambda: CtiBus(utc_now))
     desk: DeskRef = field(default_factory=lambda: DeskRef(None))  # the telephony desk, once it runs
     sms: SmsGateway | None = None  # set by sori.sms_wiring.attach_sms when `sori up` runs (tests: in memory)
+    tools: AgentTools | None = None  # set by sori.tools_wiring.attach_tools when `sori up` runs
     _limiter: LoginLimiter | None = field(default=None, init=False, repr=False)
 
     def login_limiter(self) -> LoginLimiter:
@@ -102,6 +104,7 @@ class System:
             limiter=self.login_limiter(),
             token_hours=http.token_hours,
             sms=self.sms,
+            tools=self.tools,
             sip_realm=self.settings.edge.realm,
             statuses=STATUSES,
         )

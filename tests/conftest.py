@@ -20,6 +20,7 @@ from tests.support.api import RunningApi
 from tests.support.databases import throwaway_database
 from tests.support.desk import desk  # noqa: F401  (a fixture: the desk of sori up without media workers)
 from tests.support.postgres import PostgresServer, start_postgres
+from tests.support.refsvc import refsvc  # noqa: F401  (a fixture: the reference service, once per worker)
 from tests.support.system import FakeClock, make_system
 
 PASSWORD = "correct horse battery"
@@ -84,10 +85,12 @@ def system(database_url: str, tmp_path: Path, clock: FakeClock, password_hash: s
     built.engine.dispose()
 
 
-def build_test_world(url: str, state_dir: Path, clock: FakeClock, password_hash: str = "") -> System:
+def build_test_world(
+    url: str, state_dir: Path, clock: FakeClock, password_hash: str = "", **overrides: object
+) -> System:
     """The system of ``sori up`` on ``url`` with all 156 centers and the AGENTS above (their password
-    ``password_hash``; none when empty)."""
-    built = make_system(url, state_dir, clock)
+    ``password_hash``; none when empty); ``overrides``: settings sections, as ``make_system`` takes them."""
+    built = make_system(url, state_dir, clock, **overrides)
     seed_centers(built)
     with built.uow() as uow:
         for login, (center, role) in AGENTS.items():

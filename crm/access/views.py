@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from crm.access.model import AccessLogEntry, Purpose, Scope
 from crm.access.policy import AccessDecision, decide_citizen_access, visible_detail
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.cases.tool_uses import ToolUse
 from crm.citizens.model import Citizen
 from crm.citizens.phone import normalize_phone
 from crm.errors import CaseNotFound, CitizenNotFound
@@ -58,6 +59,13 @@ class CaseDetailView:
     events: list[CaseEvent]
     callbacks: list[Callback]
     complaints: list[Complaint]
+    tool_uses: list[ToolUseView]
+
+
+@dataclass
+class ToolUseView:
+    use: ToolUse
+    detail: str  # "full" or "summary" (no words: what was asked, the outcome's detail, the external id)
 
 
 def _log(
@@ -212,6 +220,13 @@ def read_case(
         detail = visible_detail(decision.scope, actor.center_code, {interaction.center_code})
         if detail != "hidden":
             contacts.append(ContactView(interaction, case.number, detail))
+    tool_uses = []
+    for use in uow.tool_uses.for_case(case.id):
+        detail = visible_detail(decision.scope, actor.center_code, {use.center_code})
+        if detail == "full":
+            tool_uses.append(ToolUseView(use, detail))
+        elif detail == "summary":
+            tool_uses.append(ToolUseView(dataclasses.replace(use, summary="", outcome_detail="", ref=None), detail))
     _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
     view = CaseDetailView(
         case=case,
@@ -221,6 +236,7 @@ def read_case(
         events=list(uow.events.for_case(case.id)),
         callbacks=list(uow.callbacks.for_case(case.id)),
         complaints=list(uow.complaints.for_case(case.id)),
+        tool_uses=tool_uses,
     )
     return _summary_only(view) if case_detail == "summary" and not own else view
 
@@ -238,6 +254,7 @@ def _summary_only(view: CaseDetailView) -> CaseDetailView:
         events=[dataclasses.replace(e, before=None, after=None) for e in view.events],
         callbacks=view.callbacks,
         complaints=[dataclasses.replace(c, title="") for c in view.complaints],
+        tool_uses=[],  # what an agent looked up for the citizen is all words
     )
 
 

@@ -9,7 +9,18 @@ from twisted.internet.interfaces import IReactorFromThreads
 from twisted.python.threadpool import ThreadPool
 from twisted.web import server
 
-from crm.api import routes_cases, routes_citizens, routes_core, routes_identity, routes_phones, routes_security
+from crm.api import (
+    routes_bills,
+    routes_cases,
+    routes_certificates,
+    routes_citizens,
+    routes_core,
+    routes_identity,
+    routes_phones,
+    routes_security,
+    routes_tools,
+    routes_verify,
+)
 from crm.api.deps import ApiDeps
 from crm.api.fields import PATH_PARAMS
 from crm.api.resource import ApiResource, make_site
@@ -32,6 +43,10 @@ def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
     routes_cases.register(router, deps)
     routes_phones.register(router, deps)
     routes_security.register(router, deps)
+    routes_tools.register(router, deps)
+    routes_bills.register(router, deps)
+    routes_certificates.register(router, deps)
+    routes_verify.register(router, deps)
     for register in extra:
         register(router)
     document = build_openapi(router, API_VERSION, deps.statuses)

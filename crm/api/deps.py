@@ -9,6 +9,7 @@ from typing import Any
 from crm.access.evidence import GuessLimits
 from crm.api.auth import LoginLimiter
 from crm.api.http_status import STATUS as CRM_STATUS
+from crm.api.tools import AgentTools
 from crm.cases.continuity import ContinuityPolicy
 from integrations.sms.port import SmsGateway
 from kernel.calendar import WorkCalendar
@@ -25,6 +26,7 @@ class ApiDeps:
     token_hours: float = 8.0
     sip_realm: str = "sori"  # the edge's digest realm: agents' phone HA1s depend on it
     sms: SmsGateway | None = None  # one-time codes to citizens' phones (integrations/sms)
+    tools: AgentTools | None = None  # the agent tools' ports (integrations/*) and their thread pool
     guess_limits: GuessLimits = field(default_factory=GuessLimits)  # identity checks per agent and citizen
     openapi: Callable[[], dict[str, Any]] = field(default=lambda: {})
     # Error code → HTTP status: the kernel's and the case store's here; the composition root adds every package's.

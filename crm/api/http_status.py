@@ -8,6 +8,9 @@ STATUS: Mapping[str, int] = {
     "unauthorized": 401,
     "forbidden": 403,
     "not-serving": 403,
+    "identity-not-verified": 403,
+    "no-citizen-on-contact": 409,
+    "tools-unavailable": 503,
     "reason-required": 403,  # an access refusal like not-serving: the request is valid, its grounds are not
     "other-center": 403,
     "case-not-found": 404,

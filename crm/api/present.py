@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm.access.model import AccessLogEntry
 from crm.access.policy import AccessDecision
-from crm.access.views import CaseView, CitizenView, ContactView
+from crm.access.views import CaseView, CitizenView, ContactView, ToolUseView
 from crm.agents.model import Agent
 from crm.api import schemas as s
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
@@ -219,4 +219,22 @@ def access_entry(e: AccessLogEntry) -> s.AccessLogOut:
         scope=e.scope,
         reason=e.reason,
         via=e.via,
+    )
+
+
+def tool_use(view: ToolUseView) -> s.ToolUseOut:
+    u = view.use
+    assert u.id is not None
+    return s.ToolUseOut(
+        id=u.id,
+        at=u.at,
+        tool=u.tool,
+        action=u.action,
+        summary=u.summary,
+        outcome=u.outcome,
+        outcome_detail=u.outcome_detail,
+        ref=u.ref,
+        interaction_id=u.interaction_id,
+        agent_id=u.agent_id,
+        detail="full" if view.detail == "full" else "summary",
     )

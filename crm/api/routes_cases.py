@@ -124,6 +124,7 @@ def register_cases(router: Router) -> None:
                 events=[present.event(e) for e in view.events],
                 callbacks=[present.callback(c) for c in view.callbacks],
                 complaints=complaints,
+                tool_uses=[present.tool_use(u) for u in view.tool_uses],
             ),
             {"etag": f'"{view.case.version}"'},
         )
@@ -131,7 +132,7 @@ def register_cases(router: Router) -> None:
     router.route(
         "GET",
         f"{V1}/cases/{{number}}",
-        summary="A case with its contacts, hand-offs, events, callbacks and 신문고 links (access-logged)",
+        summary="A case with its contacts, hand-offs, events, callbacks, 신문고 links and tool uses (access-logged)",
         tag="cases",
         responses={200: s.CaseDetailOut},
         errors=(400, 401, 403, 404, 422),

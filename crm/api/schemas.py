@@ -1,7 +1,8 @@
 """Request and response models of the HTTP API (the OpenAPI document is generated from these).
 
 The base models (``In``, ``Out``, ``ErrorOut``) are the kernel's (``kernel.http.models``), the case store's field
-types in ``crm.api.fields``; the identity checks' models in ``crm.api.schemas_identity`` (re-exported here)."""
+types in ``crm.api.fields``; the identity checks' models in ``crm.api.schemas_identity`` and agents' tool uses in
+``crm.api.schemas_tools`` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from crm.api.schemas_identity import AttestationOut as AttestationOut
 from crm.api.schemas_identity import CodeSentOut as CodeSentOut
 from crm.api.schemas_identity import SendCodeIn as SendCodeIn
 from crm.api.schemas_identity import VerifyIn as VerifyIn
+from crm.api.schemas_tools import ToolUseOut as ToolUseOut
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.citizens.model import Sex
@@ -355,6 +357,7 @@ class CaseDetailOut(Out):
     events: list[EventOut]
     callbacks: list[CallbackOut]
     complaints: list[ComplaintOut]
+    tool_uses: list[ToolUseOut]
 
 
 class CaseListOut(Out):

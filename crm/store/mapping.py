@@ -8,6 +8,7 @@ from crm.access.evidence import IdentityAttempt, IdentityChallenge
 from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.cases.tool_uses import ToolUse
 from crm.cases.transcription import TranscriptionJob
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.citizens.pin import CitizenPin
@@ -39,5 +40,6 @@ def map_domain() -> None:
     r.map_imperatively(ServingAttestation, tables.serving_attestations)
     r.map_imperatively(IdentityAttempt, tables.identity_attempts)
     r.map_imperatively(IdentityChallenge, tables.identity_challenges)
+    r.map_imperatively(ToolUse, tables.tool_uses)
     r.map_imperatively(CitizenPin, tables.citizen_pins, version_id_col=tables.citizen_pins.c.version)
     _mapped = True

@@ -3,12 +3,13 @@
 The access log is kept at least two years (the database refuses younger deletes); its rows hold ids, the
 route, the purpose and the reader's stated reason, never a citizen's name or number. A closed case past its
 period goes with everything of it in the store: its contacts (notes, transcripts, recording references),
-their transcription jobs, identity checks and serving attestations, events, hand-offs, callbacks, linked
-신문고 complaint records, the stored API answers (idempotency rows) that mention it, and its citizen once
-nothing else of theirs is left. Contacts that never got a case (abandoned, silent calls) go once they are as
-old. The call desk's records (calls and agents' state changes: no person in them) go once as old as a closed
-case's period; a purged contact's call record loses its link to it. Recording files and search-index documents
-live outside the store: ``expired_cases`` names them so the caller erases them first (``sori.purge``).
+their transcription jobs, identity checks, serving attestations and agents' tool uses, events, hand-offs,
+callbacks, linked 신문고 complaint records, the stored API answers (idempotency rows) that mention it, and its
+citizen once nothing else of theirs is left. Contacts that never got a case (abandoned, silent calls) go once
+they are as old. The call desk's records (calls and agents' state changes: no person in them) go once as old
+as a closed case's period; a purged contact's call record loses its link to it. Recording files and
+search-index documents live outside the store: ``expired_cases`` names them so the caller erases them first
+(``sori.purge``).
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def purge(
 
 
 def _delete_cases(session: Session, expired: ExpiredCases) -> dict[str, int]:
-    counts = dict.fromkeys(("callbacks", "transcription_jobs", "handoffs", "case_events", "complaints"), 0)
+    counts = dict.fromkeys(("callbacks", "transcription_jobs", "handoffs", "case_events", "complaints", "tool_uses"), 0)
 
     def run(name: str, statement: Any) -> None:
         counts[name] = counts.get(name, 0) + (session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
@@ -187,16 +188,19 @@ def _delete_cases(session: Session, expired: ExpiredCases) -> dict[str, int]:
         # the store's copy of a 신문고 complaint exists to link it to the case; 국민신문고 keeps the original
         run("complaints", delete(t.complaints).where(t.complaints.c.case_id.in_(chunk)))
     for chunk in _chunks(expired.interaction_ids):
-        # what identity checks and serving attestations left on these contacts (attempts hold ids only, but
-        # have no period of their own: they go with the contact)
+        # what identity checks, serving attestations and agents' tool uses left on these contacts (attempts
+        # hold ids only, but have no period of their own: they go with the contact)
         for name, table in (("serving_attestations", t.serving_attestations), ("identity_challenges",
-                            t.identity_challenges), ("identity_attempts", t.identity_attempts)):  # fmt: skip
+                            t.identity_challenges), ("identity_attempts", t.identity_attempts),
+                            ("tool_uses", t.tool_uses)):  # fmt: skip
             run(name, delete(table).where(table.c.interaction_id.in_(chunk)))
         # a call record outlives its contact as a statistic, without the link to it
         session.execute(update(t.call_records).where(t.call_records.c.interaction_id.in_(chunk))
                         .values(interaction_id=None, sip_call_id=None))  # fmt: skip
         session.execute(delete(t.interactions).where(t.interactions.c.id.in_(chunk)))
     for chunk in _chunks(expired.case_ids):
+        # a tool use whose contact a merge moved to a kept case stays with that contact, unlinked from this one
+        session.execute(update(t.tool_uses).where(t.tool_uses.c.case_id.in_(chunk)).values(case_id=None))
         session.execute(delete(t.cases).where(t.cases.c.id.in_(chunk)))
     return counts
 
@@ -212,6 +216,7 @@ def _delete_citizens(session: Session, candidates: Iterable[int]) -> list[int]:
         exists().where(t.complaints.c.citizen_id == z.id),
         exists().where(t.serving_attestations.c.citizen_id == z.id),
         exists().where(t.identity_challenges.c.citizen_id == z.id),
+        exists().where(t.tool_uses.c.citizen_id == z.id),
     )
     gone: list[int] = []
     for chunk in _chunks(sorted(candidates)):

@@ -14,6 +14,7 @@ from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
 from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.status import CaseStatus
+from crm.cases.tool_uses import ToolUse
 from crm.cases.transcription import JobState, TranscriptionJob
 from crm.citizens.model import Citizen, CitizenPhone, SystemVerification
 from crm.citizens.pin import CitizenPin
@@ -378,3 +379,21 @@ class SqlPinRepository(_Repo):
 
     def add(self, pin: CitizenPin) -> None:
         self.session.add(pin)
+
+
+class SqlToolUseRepository(_Repo):
+    """Agents' tool uses: a case's are those recorded on it and those of its contacts (a contact's earlier uses,
+    before it joined the case, and the uses of contacts a merge moved in)."""
+
+    def add(self, use: ToolUse) -> None:
+        self.session.add(use)
+
+    def for_interaction(self, interaction_id: int) -> Sequence[ToolUse]:
+        c = tables.tool_uses.c
+        return self.session.scalars(select(ToolUse).where(c.interaction_id == interaction_id).order_by(c.id)).all()
+
+    def for_case(self, case_id: int) -> Sequence[ToolUse]:
+        c, i = tables.tool_uses.c, tables.interactions.c
+        contacts = select(i.id).where(i.case_id == case_id)
+        query = select(ToolUse).where(or_(c.case_id == case_id, c.interaction_id.in_(contacts))).order_by(c.id)
+        return self.session.scalars(query).all()

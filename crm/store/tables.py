@@ -29,6 +29,8 @@ from crm.access.evidence import Outcome
 from crm.access.model import AttestationKind, Purpose, Scope
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
+from crm.cases.tool_uses import Outcome as ToolOutcome
+from crm.cases.tool_uses import Tool
 from crm.cases.transcription import JobState
 from crm.citizens.model import Sex
 from kernel.actor import Role
@@ -335,6 +337,25 @@ identity_challenges = Table(
     Column("tries", Integer, nullable=False),
     Column("used_at", UTCDateTime),
     Column("message_id", String(80)),
+)
+
+# Agents' tool uses on a contact (crm.cases.tool_uses): what was asked, the outcome, the external id.
+tool_uses = Table(
+    "tool_uses",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("interaction_id", Id, ForeignKey("interactions.id"), nullable=False, index=True),
+    Column("case_id", Id, ForeignKey("cases.id"), index=True),
+    Column("citizen_id", Id, ForeignKey("citizens.id")),
+    Column("agent_id", Id, ForeignKey("agents.id")),
+    Column("center_code", String(20), ForeignKey("centers.code"), nullable=False),
+    Column("tool", StrEnum(Tool, 20), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("summary", String(200), nullable=False),
+    Column("outcome", StrEnum(ToolOutcome, 20), nullable=False),
+    Column("outcome_detail", String(200), nullable=False),
+    Column("ref", String(80)),
+    Column("at", UTCDateTime, nullable=False),
 )
 
 citizen_pins = Table(

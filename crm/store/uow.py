@@ -33,6 +33,7 @@ class SqlUnitOfWork:
         self.attestations = r.SqlAttestationRepository(session)
         self.identity = r.SqlIdentityRepository(session)
         self.pins = r.SqlPinRepository(session)
+        self.tool_uses = r.SqlToolUseRepository(session)
         self.call_log = SqlCallLog(session)
         return self
 

@@ -10,6 +10,7 @@ import gzip
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -71,11 +72,31 @@ class Catalog:
     def __contains__(self, service_id: object) -> bool:
         return service_id in self._by_id
 
+    def support_forms(self) -> tuple[str, ...]:
+        """Every 지원유형 a service states (a record may state several, '||'-joined), sorted."""
+        return tuple(sorted({form for s in self for form in forms_of(s.support_form)}))
+
     def get(self, service_id: str) -> PublicService | None:
         return self._by_id.get(service_id)
 
     def __getitem__(self, service_id: str) -> PublicService:
         return self._by_id[service_id]
+
+
+FORM_SEPARATOR = "||"
+
+
+def forms_of(support_form: str | None) -> list[str]:
+    """The 지원유형 values of one record's field, in order, without repeats."""
+    if not support_form:
+        return []
+    return list(dict.fromkeys(f.strip() for f in support_form.split(FORM_SEPARATOR) if f.strip()))
+
+
+@cache
+def shipped_support_forms() -> tuple[str, ...]:
+    """The shipped catalog's 지원유형 values (what a search's ``support_form`` filter takes)."""
+    return load_catalog().support_forms()
 
 
 def _parse(data: bytes) -> Catalog:

@@ -3,8 +3,8 @@ the search index, logs), not in the SQLite database's own bytes; only its id-onl
 
 The case is built the way the system builds one: a citizen with a name, a phone and a 주민등록번호, a call
 recorded to a real WAV file, the post-call transcriber's transcript, the indexer's phone document, a
-hand-off, a callback, a linked 신문고 complaint, identity checks, a supervisor's attestation, a stored
-idempotent answer, and access-log rows. Each
+hand-off, a callback, a linked 신문고 complaint, identity checks, a supervisor's attestation, an agent's tool
+use, a stored idempotent answer, and access-log rows. Each
 identifying string is first found on disk or in the database (the scan works), then purged by ``sori up``'s
 scheduled purge or by ``sori purge``, then found nowhere. A recent case of another citizen stays whole.
 """
@@ -52,6 +52,7 @@ OLD_REF = "2015/07/01/101500-w1-3-1a2b3c4d.wav"
 NEW_REF = "2026/03/01/101500-w1-4-5e6f7a8b.wav"
 NAME, PHONE, RRN = "남궁휘람", "010-7391-4826", "851203-1234567"
 SPOKEN = "남궁휘람 입니다 쿼카와플레이크 누수 때문에 전화했어요 제 번호는 010-7391-4826"
+TOOL_WORD = "두더지풍선껌틀니"  # only in what an agent looked up with a tool
 OLD_WORDS = (f"{NAME} 님 곰팡이얼룩포도 문의", "해바라기국수 민원 상담", SPOKEN)
 NEW_WORDS = ("황보결 님 여권 재발급 문의", "여권 사진 규격 안내", "여권을 잃어버려서 다시 만들려고 합니다")
 
@@ -117,7 +118,8 @@ def recorded_case(
 def everything_else(system: System, clock: FakeClock, old: dict[str, Any], real_now: dt.datetime) -> None:
     """The rest of an old case's traces: a hand-off, a callback, a 신문고 complaint, a caseless dropped
     contact (with the number it called from), a supervisor's attestation, an SMS identity check and its
-    attempt, a stored idempotent answer (recent), and access-log rows (recent: kept two years)."""
+    attempt, an agent's tool use on the contact, a stored idempotent answer (recent), and access-log rows
+    (recent: kept two years)."""
     with system.engine.begin() as conn:
         conn.execute(insert(tables.handoffs).values(
             case_id=old["case"], from_center="ACRC110", to_center="NTS126", reason="세무 문의",
@@ -140,6 +142,10 @@ def everything_else(system: System, clock: FakeClock, old: dict[str, Any], real_
         conn.execute(insert(tables.identity_challenges).values(
             interaction_id=old["contact"], citizen_id=old["citizen"], code_hash="0" * 64,
             sent_to_masked="010-****-4826", created_at=clock(), expires_at=clock(), tries=0))  # fmt: skip
+        conn.execute(insert(tables.tool_uses).values(
+            interaction_id=old["contact"], case_id=old["case"], citizen_id=old["citizen"], agent_id=old["agent"],
+            center_code="ACRC110", tool="public-services", action="eligibility", summary=f"자격확인: {TOOL_WORD}",
+            outcome="ok", outcome_detail="해당", ref="135200000002", at=clock()))  # fmt: skip
         conn.execute(insert(tables.identity_attempts).values(
             at=clock(), agent_id=old["agent"], citizen_id=old["citizen"], interaction_id=old["contact"],
             method="sms-code", outcome="verified"))  # fmt: skip
@@ -160,7 +166,7 @@ def markers(old: dict[str, Any], rrn_hash: str) -> dict[str, bytes]:
     words = {"case number": old["number"], "name": NAME, "phone digits": PHONE.replace("-", ""),
              "resident number (masked)": RRN[:8], "resident number hash": rrn_hash,
              "transcript word": "쿼카와플레이크", "notes word": "해바라기국수",
-             "summary word": "곰팡이얼룩포도"}  # fmt: skip
+             "summary word": "곰팡이얼룩포도", "tool use word": TOOL_WORD}  # fmt: skip
     return {label: text.encode() for label, text in words.items()}
 
 
@@ -253,7 +259,7 @@ def test_nothing_of_a_purged_case_remains_but_id_only_access_log_rows(
     assert counts["recordings"] == 1 and counts["index_documents"] >= 1 and counts["transcription_jobs"] == 1
     assert counts["idempotency_keys"] == 1 and counts["complaints"] == 1 and counts["handoffs"] == 1
     assert counts["serving_attestations"] == 1 and counts["identity_challenges"] == 1
-    assert counts["identity_attempts"] == 1
+    assert counts["identity_attempts"] == 1 and counts["tool_uses"] == 1
     assert scan(system.engine, tmp_path, wanted) == {}, "nothing of the purged case anywhere"
     recordings = tmp_path / "state" / "recordings"
     assert not (recordings / OLD_REF).exists() and not (recordings / OLD_REF).parent.exists()

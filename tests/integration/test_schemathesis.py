@@ -14,13 +14,14 @@ from __future__ import annotations
 import copy
 import time
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import schemathesis
-from schemathesis.engine import StopReason, events, from_schema
-from schemathesis.engine.core import EventStream
+from schemathesis.engine import from_schema
 from twisted.python.threadpool import ThreadPool
 
 from crm.api.resource import ApiResource, make_site
@@ -28,9 +29,12 @@ from kernel.errors import DomainError
 from kernel.http.kit import Reply, Router
 from sori.wiring import STATUSES, System
 from telephony.control.desk import Desk
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, build_test_world
 from tests.support import reactor as rt
 from tests.support.api import RunningApi
+from tests.support.fuzz import failures
+from tests.support.refsvc import RefSvc, tool_settings
+from tests.support.system import FakeClock
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +45,14 @@ MAX_EXAMPLES = 25
 # One pass (no "max-time": with one, schemathesis fuzzes again and again until the time is spent); this deadline
 # only guards the suite against a run that would grow past its share.
 BUDGET_S = 150
+
+
+@pytest.fixture
+def system(database_url: str, tmp_path: Path, clock: FakeClock, password_hash: str, refsvc: RefSvc) -> Iterator[System]:
+    """The test world with the agent tools pointed at the reference service, so their routes answer for real."""
+    built = build_test_world(database_url, tmp_path / "state", clock, password_hash, integrations=tool_settings(refsvc))
+    yield built
+    built.engine.dispose()
 
 
 def _token(base: str, login: str) -> str:
@@ -55,40 +67,6 @@ def _with_login_example(document: dict[str, Any]) -> dict[str, Any]:
     body = doc["paths"][LOGIN]["post"]["requestBody"]["content"]["application/json"]
     body["example"] = {"login": "kim", "password": PASSWORD}
     return doc
-
-
-def _failures(stream: EventStream, deadline: float) -> tuple[list[str], Counter[str], int]:
-    """Every distinct failure (check, operation, title) with a request that shows it, requests sent, by check."""
-    found: dict[tuple[str, str, str], str] = {}
-    per_check: Counter[str] = Counter()
-    sent = 0
-    errors: list[str] = []
-    for event in stream:
-        if time.monotonic() > deadline:
-            stream.stop()
-        if isinstance(event, events.ScenarioFinished):
-            sent += len(event.recorder.interactions)
-            for case_id, checks in event.recorder.checks.items():
-                for check in checks:
-                    if check.failure_info is None:
-                        continue
-                    failure = check.failure_info.failure
-                    key = (check.name, event.recorder.label, failure.title)
-                    if key not in found:
-                        per_check[check.name] += 1
-                        response = event.recorder.find_response(case_id=case_id)
-                        answer = f"{response.status_code} {response.text[:300]}" if response is not None else "-"
-                        found[key] = (
-                            f"{check.name} · {event.recorder.label} · {failure.title}: {failure.message}\n"
-                            f"{check.failure_info.code_sample}\n→ {answer}"
-                        )
-        elif isinstance(event, events.NonFatalError):
-            errors.append(f"{event.label}: {event.info.format()}")
-        elif isinstance(event, events.FatalError):
-            raise event.exception
-        elif isinstance(event, events.EngineFinished):
-            assert event.stop_reason == StopReason.COMPLETED, f"schemathesis stopped early: {event.stop_reason}"
-    return [*found.values(), *errors], per_check, sent
 
 
 def _run(base: str, document: dict[str, Any], login: str) -> tuple[list[str], Counter[str], int]:
@@ -137,7 +115,7 @@ def _run(base: str, document: dict[str, Any], login: str) -> tuple[list[str], Co
             case.headers["Idempotency-Key"] = f"{next(sent_keys)}-{key}"[:200]
         return case
 
-    return _failures(from_schema(schema).execute(), time.monotonic() + BUDGET_S)
+    return failures(from_schema(schema).execute(), time.monotonic() + BUDGET_S)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -33,6 +33,8 @@ def make_system(url: str, state_dir: Path, clock: FakeClock | None = None, **ove
         "http": {"host": "127.0.0.1", "port": 0},
         "telephony": {"enabled": False},
         "analytics": {"index_calls": False},  # no indexer process beside every test API
+        # no reference-service process beside every test API (tests/integration/tools start one and configure it)
+        "integrations": {name: {"enabled": False} for name in ("public_services", "certificates", "bills")},
         **overrides,
     }
     settings = load_settings(state_dir=state_dir, database={"url": url}, privacy={"rrn_hash_key": TEST_KEY}, **options)
