@@ -11,6 +11,7 @@ the agent types). The external systems know the citizen by ``citizen_ref``: toda
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from crm.access.model import AccessLogEntry, Purpose, Scope
@@ -35,6 +36,15 @@ class ServedCitizen:
                 "이 민원인에게 등록된 휴대전화가 없습니다 (no such mobile number on file)", mobiles=len(self.mobiles)
             )
         return self.mobiles[index]
+
+    def request_key(self, tool: str, *parts: str) -> str:
+        """An idempotency key for one request on this contact: the same contact, citizen and ``parts`` give the
+        same key (a double click, a retry after a lost answer), and the contact's start time and call id keep it
+        unique beyond this database (the external system outlives a store created afresh)."""
+        contact = self.interaction
+        named = "|".join((str(contact.id), contact.started_at.isoformat(), contact.sip_call_id or "",
+                          str(self.citizen_id), *parts))  # fmt: skip
+        return f"sori-{tool}-{contact.id}-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
 
     @property
     def citizen_ref(self) -> str:

@@ -11,7 +11,6 @@ click sends once. Each route answers ``Later`` (``crm.api.tools``): the ledger i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
@@ -169,14 +168,8 @@ def resend_out(resend: Resend, replayed: bool) -> BillResendOut:
 
 
 def resend_key(served: ServedCitizen, notice_id: str, channel: Channel | None) -> str:
-    """One key per contact, citizen, notice and channel: a second click on the same contact sends nothing more.
-    The contact's start and call id make it unique beyond this database (the ledger outlives a reset store)."""
-    contact = served.interaction
-    named = "|".join(
-        (str(contact.id), contact.started_at.isoformat(), contact.sip_call_id or "", str(served.citizen_id),
-         notice_id, str(channel) if channel is not None else "chosen")
-    )  # fmt: skip
-    return f"sori-bill-{contact.id}-{hashlib.sha256(named.encode()).hexdigest()[:32]}"
+    """One key per contact, citizen, notice and channel: a second click on the same contact sends nothing more."""
+    return served.request_key("bill", notice_id, str(channel) if channel is not None else "chosen")
 
 
 def register(router: Router, deps: ApiDeps) -> None:

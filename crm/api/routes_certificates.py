@@ -4,15 +4,14 @@ where its delivery stands.
 Issuing acts on the citizen's records in another government system, so it needs the contact's citizen with
 identity checked on this contact (``served_citizen(verified=True)``, access-logged "serving"); the certificate
 goes by the phone channel's fee to a contact point the issuer has on file, never to one the agent types. Its
-idempotency key names this server's contact, kind and delivery: a double click (or a retry after a lost
-answer) issues once. A certificate's deliveries are shown only on a contact whose citizen it was issued to.
+idempotency key names the contact, citizen, kind and delivery: a double click (or a retry after a lost answer)
+issues once. A certificate's deliveries are shown only on a contact whose citizen it was issued to.
 Each route answers ``Later`` (``crm.api.tools``): the issuer is called on the tool thread pool.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -131,10 +130,8 @@ def kind_name(kind: str) -> str:
     return found.name if found is not None else kind
 
 
-def register(router: Router, deps: ApiDeps, *, instance: str | None = None) -> None:
-    """The certificate tool's routes; ``instance`` names this server in idempotency keys (random by default, so
-    the keys of a database created afresh never meet the old ones at the issuer)."""
-    server = instance or secrets.token_hex(6)
+def register(router: Router, deps: ApiDeps) -> None:
+    """The certificate tool's routes."""
 
     def kinds(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Any:
         tools = available(deps.tools)
@@ -164,7 +161,7 @@ def register(router: Router, deps: ApiDeps, *, instance: str | None = None) -> N
         issuer = configured(tools.certificates, "certificates")
         actor, iid, body = req.require_actor(), req.param_int("interaction_id"), req.body
         served = served_citizen(uow, actor, req.now, interaction_id=iid, via=req.via, verified=True)
-        key = f"sori-certificate-{server}-{iid}-{body.kind}-{body.delivery}"
+        key = served.request_key("certificate", body.kind, body.delivery)
         request = IssueRequest(served.citizen_ref, body.kind, "phone", body.delivery, body.purpose, key)
         use = Use(iid, Tool.CERTIFICATES, "issue", f"발급: {kind_name(body.kind)} ({DELIVERY_WORDS[body.delivery]})")
         return run_tool(
