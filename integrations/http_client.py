@@ -27,7 +27,6 @@ import pybreaker
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
 
-from integrations.errors import ServiceUnavailable
 from integrations.settings import ToolConfig
 
 log = logging.getLogger("sori.integrations")
@@ -59,15 +58,26 @@ class _Retryable(Exception):
         self.reason = reason
 
 
-class JsonClient:
-    """Calls one external system at ``base_url``; failures raise ``unavailable`` (a ``ServiceUnavailable``
-    subclass taking ``(message, reason=…)``) or ``Rejection``."""
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: its body (decoded JSON, or bytes for another media type) and its headers."""
 
-    def __init__(
-        self, base_url: str, api_key: str, config: ToolConfig, *, system: str, unavailable: type[ServiceUnavailable]
-    ) -> None:
+    body: Any
+    headers: Mapping[str, str]
+
+
+Unavailable = Callable[..., Exception]  # (message, reason=…, **details) → the port's "try later" error
+
+
+class JsonClient:
+    """Calls one external system at ``base_url``; failures raise ``unavailable(message, reason=…)`` (the port's
+    ``ServiceUnavailable`` subclass, or any error built so) or ``Rejection``. The key goes in ``X-API-Key``
+    unless ``auth`` names another header and value (e.g. a bearer token)."""
+
+    def __init__(self, base_url: str, api_key: str, config: ToolConfig, *, system: str, unavailable: Unavailable,
+                 auth: tuple[str, str] | None = None) -> None:  # fmt: skip
         self.base = base_url.rstrip("/")
-        self.api_key = api_key
+        self.auth = auth or ("x-api-key", api_key)
         self.config = config
         self.system = system  # Korean name for messages, e.g. "보조금24"
         self.unavailable = unavailable
@@ -83,7 +93,7 @@ class JsonClient:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """The decoded JSON answer of ``GET base+path`` (retried: reads are safe)."""
-        return self._call("GET", path, params=params, json_body=None, headers={}, retry=True)
+        return self._call("GET", path, params=params, json_body=None, headers={}, retry=True).body
 
     def post(
         self,
@@ -100,27 +110,32 @@ class JsonClient:
             headers["content-type"] = content_type
         return self._call(
             "POST", path, params=None, json_body=body, headers=headers, retry=idempotency_key is not None, raw=raw
-        )
+        ).body
 
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None,
                 headers: Mapping[str, str] | None = None, idempotency_key: str | None = None) -> Any:  # fmt: skip
         """Any call with headers of its own (e.g. the citizen a call is about); retried when it is a read or
-        carries ``idempotency_key``."""
+        carries ``idempotency_key``. The answer's body."""
+        return self.exchange(method, path, params=params, body=body, headers=headers,
+                             idempotency_key=idempotency_key).body  # fmt: skip
+
+    def exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None,
+                 headers: Mapping[str, str] | None = None, idempotency_key: str | None = None) -> Answer:  # fmt: skip
+        """As ``request``, with the answer's headers too (e.g. whether a repeated key was replayed)."""
         sent = dict(headers or {})
         if idempotency_key is not None:
             sent["idempotency-key"] = idempotency_key
         retry = method == "GET" or idempotency_key is not None
         return self._call(method, path, params=params, json_body=body, headers=sent, retry=retry)
 
-    def failure(self, reason: str, **details: Any) -> ServiceUnavailable:
-        error = self.unavailable(UNAVAILABLE[reason].format(system=self.system), reason=reason, **details)
-        return error
+    def failure(self, reason: str, **details: Any) -> Exception:
+        return self.unavailable(UNAVAILABLE[reason].format(system=self.system), reason=reason, **details)
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
-            session.headers["x-api-key"] = self.api_key
+            session.headers[self.auth[0]] = self.auth[1]
             if self.config.ca_file is not None:
                 session.verify = str(self.config.ca_file)
             if self.config.client_cert_file is not None:
@@ -137,7 +152,7 @@ class JsonClient:
         headers: dict[str, str],
         retry: bool,
         raw: bytes | None = None,
-    ) -> Any:
+    ) -> Answer:
         url = self.base + path
 
         def attempt(timeouts: Timeouts) -> requests.Response:
@@ -155,7 +170,7 @@ class JsonClient:
             response: requests.Response = self.breaker.call(self._retrying, attempt, retry, f"{method} {path}")
         except pybreaker.CircuitBreakerError:
             raise self.failure("circuit-open") from None
-        return _decoded(response, self)
+        return Answer(_decoded(response, self), response.headers)
 
     def _retrying(self, attempt: Callable[[Timeouts], requests.Response], retry: bool, what: str) -> requests.Response:
         started = time.monotonic()

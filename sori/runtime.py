@@ -65,10 +65,10 @@ def build_services(
     tool_pool = ThreadPool(minthreads=0, maxthreads=TOOL_THREADS, name="sori-tools")
     ThreadPoolService(tool_pool).setServiceParent(root)  # type: ignore[no-untyped-call]
     attach_tools(system, root, reactor, pool, tool_pool)  # the agent tools' adapters and reference service
-    site = build_site(
-        system.api_deps(), system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes()
-    )
-    mount(site, "/verify", page_for(system.tools))  # the public forgery check (위변조 확인): no login
+    deps = system.api_deps()
+    site = build_site(deps, system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes())
+    # the public forgery check (위변조 확인): no login; one rate limit per address with its API route
+    mount(site, "/verify", page_for(system.tools, deps.verify_limiter))
     if settings.dashboard.enabled:
         from sori.dashboard_wiring import MOUNT, dashboard_resource  # deferred: heavy (dash, plotly), when enabled
 

@@ -9,6 +9,7 @@ from typing import Any
 from crm.access.evidence import GuessLimits
 from crm.api.auth import LoginLimiter
 from crm.api.http_status import STATUS as CRM_STATUS
+from crm.api.public_verify import TokenBuckets
 from crm.api.tools import AgentTools
 from crm.cases.continuity import ContinuityPolicy
 from integrations.sms.port import SmsGateway
@@ -27,6 +28,8 @@ class ApiDeps:
     sip_realm: str = "sori"  # the edge's digest realm: agents' phone HA1s depend on it
     sms: SmsGateway | None = None  # one-time codes to citizens' phones (integrations/sms)
     tools: AgentTools | None = None  # the agent tools' ports (integrations/*) and their thread pool
+    # The public certificate check's rate limit per address, shared by its API route and its /verify page.
+    verify_limiter: TokenBuckets = field(default_factory=TokenBuckets)
     guess_limits: GuessLimits = field(default_factory=GuessLimits)  # identity checks per agent and citizen
     openapi: Callable[[], dict[str, Any]] = field(default=lambda: {})
     # Error code → HTTP status: the kernel's and the case store's here; the composition root adds every package's.

@@ -21,7 +21,7 @@ from pydantic import Field
 from twisted.internet import defer
 
 from crm.api.deps import ApiDeps
-from crm.api.public_verify import MAX_PDF_BYTES, TokenBuckets, issue_number, too_many_message, verification_code
+from crm.api.public_verify import MAX_PDF_BYTES, issue_number, too_many_message, verification_code
 from crm.api.routes_core import V1
 from crm.api.tools import available, configured
 from integrations.certificates.errors import UnreadableDocument
@@ -65,9 +65,10 @@ def verdict_out(verdict: Verdict) -> CertificateVerdictOut:
     return CertificateVerdictOut(verdict=verdict.verdict, kind=verdict.kind, issued_on=issued_on, name=verdict.name)
 
 
-def register(router: Router, deps: ApiDeps, *, limiter: TokenBuckets | None = None) -> None:
-    """The public check routes, rate-limited by ``limiter`` (10 checks at once, 10 a minute per address)."""
-    buckets = limiter if limiter is not None else TokenBuckets()
+def register(router: Router, deps: ApiDeps) -> None:
+    """The public check routes, rate-limited by ``deps.verify_limiter`` (10 checks at once, 10 a minute per
+    address, shared with the /verify page)."""
+    buckets = deps.verify_limiter
 
     def throttled(req: ApiRequest[Any]) -> Reply | None:
         wait = buckets.take(req.remote)

@@ -179,7 +179,7 @@ def render(notice: str, no: str, code: str) -> str:
 """
 
 
-def page_for(tools: AgentTools | None) -> VerifyPage:
+def page_for(tools: AgentTools | None, limiter: TokenBuckets | None = None) -> VerifyPage:
     """The page over the agent tools' issuer (its calls on the tool thread pool); without one, every check
     answers 지금은 확인할 수 없습니다 (503)."""
 
@@ -198,4 +198,4 @@ def page_for(tools: AgentTools | None) -> VerifyPage:
         d: defer.Deferred[Any] = tools.call(tools.certificates.verify_pdf, pdf)
         return d
 
-    return VerifyPage(verify, verify_pdf)
+    return VerifyPage(verify, verify_pdf, limiter=limiter)

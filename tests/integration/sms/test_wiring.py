@@ -24,6 +24,7 @@ from tests.support.sms import handset
 from tests.support.system import make_system
 
 pytestmark = pytest.mark.integration
+NO_TOOLS = {tool: {"enabled": False} for tool in ("public_services", "certificates", "bills")}  # no refsvc child
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +54,7 @@ def test_sori_up_starts_the_reference_gateway_and_the_api_gets_the_adapter(tmp_p
     shutil.copyfile(sqlite_template, tmp_path / "sori.db")
     port = free_port()
     system = make_system(f"sqlite:///{tmp_path / 'sori.db'}", tmp_path / "state",
-                         integrations={"sms": {"reference_port": port, "deadline_s": 2}})  # fmt: skip
+                         integrations={"sms": {"reference_port": port, "deadline_s": 2}, **NO_TOOLS})  # fmt: skip
     system.sms = None  # as `sori up` builds it (the test systems get the in-memory gateway)
     api = RunningApi(system)
     try:
@@ -80,7 +81,7 @@ def test_sori_up_starts_the_reference_gateway_and_the_api_gets_the_adapter(tmp_p
 def test_sms_can_be_turned_off(tmp_path: Path, sqlite_template: Path) -> None:
     shutil.copyfile(sqlite_template, tmp_path / "sori.db")
     system = make_system(
-        f"sqlite:///{tmp_path / 'sori.db'}", tmp_path / "state", integrations={"sms": {"enabled": False}}
+        f"sqlite:///{tmp_path / 'sori.db'}", tmp_path / "state", integrations={"sms": {"enabled": False}, **NO_TOOLS}
     )
     system.sms = None
     api = RunningApi(system)

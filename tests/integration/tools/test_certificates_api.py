@@ -158,6 +158,8 @@ def test_the_public_check_of_a_pdf_and_its_rate_limit(api: RunningApi, refsvc: R
     limited = answers[-1]
     assert limited.json()["error"] == "verify-rate-limited" and int(limited.headers["retry-after"]) >= 1
     assert "초 후에 다시 시도해 주세요" in limited.json()["message"]
+    shared = page(api, "?" + urlsplit(issued.verify_url).query)  # the page counts against the same limit
+    assert shared.status_code == 429, shared.status_code
 
 
 def page(api: RunningApi, query: str = "", **post: Any) -> requests.Response:
