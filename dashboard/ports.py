@@ -1,6 +1,6 @@
 """What the dashboards need from the rest of Sori: who is looking (sessions) and the numbers to draw.
 
-Their adapters live beside them: ``dashboard.sessions`` (over the case store's sign-in service) and
+Their adapters: ``kernel.accounts.SignInSessions`` (over the case store's sign-in service, shared with the console) and
 ``dashboard.analyst_data`` (over the search index and the case store's continuity facts); the composition root
 (``sori.dashboard_wiring``) hands them what they read. The dashboards import no database code.
 """
@@ -13,40 +13,12 @@ from typing import Protocol
 
 from analytics.documents import SearchResult
 from analytics.trends.report import ReportData
+from kernel.accounts import LoginRefused as LoginRefused
+from kernel.accounts import Sessions as Sessions
+from kernel.accounts import Viewer as Viewer
 
 #: Roles that may open the analyst dashboard (agents may not: it spans every center).
 ANALYST_ROLES = frozenset({"analyst", "supervisor", "admin"})
-
-
-@dataclass(frozen=True)
-class Viewer:
-    agent_id: int
-    login: str
-    name: str
-    role: str
-    center: str
-
-
-class LoginRefused(Exception):
-    """A login the sessions refused; ``message`` is Korean and shown on the login page."""
-
-    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
-
-
-class Sessions(Protocol):
-    def log_in(self, login: str, password: str, remote: str) -> tuple[str, dt.datetime]:
-        """A session token and its expiry; raises ``LoginRefused``."""
-        ...
-
-    def viewer(self, token: str) -> Viewer | None:
-        """The active agent behind a session token, None when it is unknown, expired or revoked."""
-        ...
-
-    def log_out(self, token: str) -> None: ...
 
 
 @dataclass(frozen=True)

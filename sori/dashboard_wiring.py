@@ -17,7 +17,7 @@ from dashboard.analyst import PATH, build_analyst_app
 from dashboard.analyst_data import IndexAnalystData
 from dashboard.ports import ANALYST_ROLES
 from dashboard.server import build_server
-from dashboard.sessions import SignInSessions
+from kernel.accounts import SignInSessions
 from kernel.calendar import SEOUL
 from sori.wiring import System, index_path
 

@@ -23,6 +23,8 @@ from crm.api.verify_page import page_for
 from crm.store import migrate
 from sori.children import SupervisedProcess
 from sori.config import Settings
+from sori.console_wiring import MOUNT as CONSOLE
+from sori.console_wiring import console_resource
 from sori.doctor import CANNOT_START, refuse_to_start
 from sori.logs import configure_logging
 from sori.purge import ScheduledPurge
@@ -69,6 +71,9 @@ def build_services(
     site = build_site(deps, system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes())
     # the public forgery check (위변조 확인): no login; one rate limit per address with its API route
     mount(site, "/verify", page_for(system.tools, deps.verify_limiter))
+    console, sweep = console_resource(system, reactor)  # the agents' web console (its sessions, its push stream)
+    mount(site, CONSOLE, console)
+    sweep.setServiceParent(root)
     if settings.dashboard.enabled:
         from sori.dashboard_wiring import MOUNT, dashboard_resource  # deferred: heavy (dash, plotly), when enabled
 

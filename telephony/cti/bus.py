@@ -107,6 +107,12 @@ class CtiBus:
 
         return unsubscribe
 
+    def oldest(self) -> int:
+        """The number of the oldest event still held (the next number to be assigned when none is held): a reader
+        that has seen every event up to ``oldest() - 1`` can still read all it missed with ``since``."""
+        with self._lock:
+            return self._log[0].seq if self._log else self._seq + 1
+
     def since(self, after: int, centers: Collection[str] | None = None, limit: int = 500) -> tuple[list[CtiEvent], int]:
         """Events numbered above ``after`` (of ``centers`` only, if given), and the last number assigned."""
         with self._lock:

@@ -1,4 +1,4 @@
-"""The dashboards' adapters (``dashboard.sessions``, ``dashboard.analyst_data``) over fakes of what the
+"""The dashboards' adapters (``kernel.accounts.SignInSessions``, ``dashboard.analyst_data``) over fakes of what the
 composition root hands them: refusals become Korean ``LoginRefused``, token holders become viewers, a missing
 index is ``NoData``."""
 
@@ -15,7 +15,7 @@ from crm.api.auth import LoginRateLimited, WrongCredentials
 from crm.api.sessions import TokenHolder
 from dashboard.analyst_data import NO_INDEX, IndexAnalystData
 from dashboard.ports import LoginRefused, NoData, ReportQuery, Viewer
-from dashboard.sessions import SignInSessions
+from kernel.accounts import SignInSessions
 from kernel.errors import Conflict, DomainError
 
 EXPIRES = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)

@@ -37,3 +37,14 @@ def test_subscribers_get_every_event_until_they_leave() -> None:
     leave()
     bus.publish(CtiKind.AGENT_STATE_CHANGED, "NTS126", agent_id=7, state="not-ready")
     assert [e.data["state"] for e in seen] == ["ready"]
+
+
+def test_the_oldest_event_held_is_known() -> None:
+    bus = CtiBus(lambda: NOW, capacity=3)
+    assert bus.oldest() == 1  # nothing held yet: the next number
+    for _ in range(2):
+        bus.publish(CtiKind.QUEUE_CHANGED, "NTS126")
+    assert bus.oldest() == 1
+    for _ in range(3):
+        bus.publish(CtiKind.QUEUE_CHANGED, "NTS126")
+    assert bus.oldest() == 3 and [e.seq for e in bus.since(bus.oldest() - 1)[0]] == [3, 4, 5]

@@ -1,19 +1,55 @@
-"""``dashboard.ports.Sessions`` over the case store's sign-in service (``crm.api.sessions.AgentSessions``,
-handed in by the composition root): one login rule, rate limit and token store for the API and the dashboards.
-
-This module knows the service only by the small protocol below, and its refusals by their stable error codes.
-"""
+"""Who is signed in, as every screen sees it: the ``Sessions`` port the dashboards and the agent console sign
+agents in through, and ``SignInSessions``, its adapter over the case store's sign-in service (handed in by the
+composition root, known here only by the small ``SignIn`` protocol and its refusals' stable codes). One login
+rule, rate limit and token store for the API, the dashboards and the console (pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
-from dashboard.ports import LoginRefused, Viewer
 from kernel.errors import DomainError
 
 RATE_LIMITED = "login-rate-limited"
 WRONG_CREDENTIALS = "unauthorized"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The agent behind a session."""
+
+    agent_id: int
+    login: str
+    name: str
+    role: str
+    center: str
+
+
+class LoginRefused(Exception):
+    """A login the accounts refused; ``message`` is Korean and shown on the login page."""
+
+    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+class Sessions(Protocol):
+    """The agents' accounts: the API's one login rule, throttle and token store."""
+
+    def log_in(self, login: str, password: str, remote: str) -> tuple[str, dt.datetime]:
+        """A session token and its expiry; raises ``LoginRefused``."""
+        ...
+
+    def viewer(self, token: str) -> Viewer | None:
+        """The active agent behind a session token, None when it is unknown, expired or revoked."""
+        ...
+
+    def log_out(self, token: str) -> None:
+        """Revoke the token."""
+        ...
 
 
 class Holder(Protocol):
@@ -41,7 +77,7 @@ class SignIn(Protocol):
 
 
 class SignInSessions:
-    """The dashboards' sessions: the sign-in service's answers as viewers, its refusals in Korean."""
+    """``Sessions`` over the sign-in service: its answers as viewers, its refusals in Korean."""
 
     def __init__(self, sign_in: SignIn) -> None:
         self.sign_in = sign_in

@@ -1,0 +1,1 @@
+"""The agents' web console at ``/console/``: sessions, login and the shell page (issue 14)."""

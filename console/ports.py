@@ -1,0 +1,17 @@
+"""What the console needs from the rest of Sori: the agents' accounts (``Sessions``) and whether an agent is
+on a call now (``OnCall``).
+
+The composition root hands in adapters: the case store's sign-in service (``AgentSessions``) behind
+``Sessions``, and the desk behind ``OnCall``. The console imports no database code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kernel.accounts import LoginRefused as LoginRefused
+from kernel.accounts import Sessions as Sessions
+from kernel.accounts import Viewer as Viewer
+
+#: Is this agent (by id) on a call right now? A console session never expires while it says yes.
+OnCall = Callable[[int], bool]
