@@ -5,6 +5,7 @@ inputs. No inline script or style (the Content-Security-Policy forbids both); ev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from console.csrf import FIELD
@@ -39,13 +40,24 @@ def login_page(csrf_token: str, error: str, assets: dict[str, str]) -> str:
     return _document("로그인", body, assets)
 
 
-def shell_page(viewer: Viewer, csrf_token: str, assets: dict[str, str]) -> str:
+def shell_page(viewer: Viewer, csrf_token: str, assets: dict[str, str], reasons: Sequence[tuple[str, str]] = ()) -> str:
+    """The agent's shell; ``reasons``: the (code, Korean label) 이석 reasons of the agent's center."""
     role = ROLE_NAMES.get(viewer.role, viewer.role)
+    options = "".join(f'<option value="{escape(code)}">{escape(label)}</option>' for code, label in reasons)
     body = f"""<header class="bar">
 <div class="who"><span class="name" data-testid="agent-name">{escape(viewer.name)}</span>
 <span class="role">{escape(role)}</span>
 <span class="center" data-testid="agent-center">{escape(viewer.center)}</span></div>
-<div class="state">상태 <strong id="agent-state" data-testid="agent-state">로그아웃</strong></div>
+<div class="state">상태 <strong id="agent-state" data-testid="agent-state">로그아웃</strong>
+<span id="agent-since" data-testid="agent-since" class="since"></span></div>
+<form method="post" action="/console/state" id="state-form" class="state-form">
+<input type="hidden" name="{FIELD}" value="{escape(csrf_token)}">
+<button type="submit" name="state" value="ready" data-testid="state-ready">대기</button>
+<label for="not-ready-reason" class="visually-hidden">이석 사유</label>
+<select id="not-ready-reason" name="reason" data-testid="not-ready-reason">{options}</select>
+<button type="submit" name="state" value="not-ready" data-testid="state-not-ready">이석</button>
+<span id="state-error" class="error" role="alert" data-testid="state-error"></span>
+</form>
 <div class="link">서버 <span id="connection-status" data-testid="connection-status"
  class="down">연결 확인 중</span></div>
 <form method="post" action="/console/logout" class="logout">

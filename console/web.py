@@ -1,6 +1,7 @@
 """The console's twisted.web resource, mounted at ``/console`` on the main HTTP port by the composition root.
 
 Routes: ``GET|POST /console/login``, ``POST /console/logout``, ``GET /console/`` (the shell),
+``POST /console/state`` (the agent's own state: ready, not-ready with a reason of their center, logged-out),
 ``GET /console/static/<file>`` (a fixed allow-list) and ``/console/stream``, handed to the push stream's
 resource, which learns who is asking through ``identity`` (a check that is not the agent's input).
 
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from twisted.internet import threads
 from twisted.python.failure import Failure
@@ -28,8 +30,11 @@ from twisted.web.server import Request
 
 from console import pages
 from console.csrf import FIELD, PRE_SESSION_COOKIE, LoginForms
-from console.ports import LoginRefused, Sessions, Viewer
+from console.desk_port import AgentDesk
+from console.ports import DeskUnavailable, LoginRefused, Sessions, Viewer
+from console.reasons import ReasonBook, UnknownReason
 from console.sessions import ConsoleSession, ConsoleSessions
+from kernel.errors import DomainError, ValidationFailed
 
 log = logging.getLogger("sori.console")
 COOKIE = "sori_console"
@@ -47,6 +52,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 BAD_FORM = "로그인 화면이 만료되었거나 올바르지 않은 요청입니다. 다시 로그인하세요."
+BAD_REQUEST = "올바르지 않은 요청입니다. 화면을 새로 고친 뒤 다시 시도하세요."
+STATES = ("ready", "not-ready", "logged-out")
+NO_TELEPHONY = "전화 시스템이 동작하지 않아 상태를 바꿀 수 없습니다. 관리자에게 문의하세요."
+NOT_AN_AGENT = "전화 상담에 등록되지 않은 계정이라 상태를 바꿀 수 없습니다."
+NOT_NOW = "지금 상태에서는 그 상태로 바꿀 수 없습니다. 화면의 상태를 확인하세요."
 
 
 class ConsoleResource(resource.Resource):
@@ -61,9 +71,12 @@ class ConsoleResource(resource.Resource):
         *,
         clock: Callable[[], float] = time.time,
         forms: LoginForms | None = None,
+        desk: AgentDesk | None = None,
+        reasons: ReasonBook | None = None,
     ) -> None:
         """``secure_cookie``: "auto" marks cookies Secure when the request came over TLS (or a proxy says
-        ``X-Forwarded-Proto: https``); True or False force it. ``clock``: seconds, for session times."""
+        ``X-Forwarded-Proto: https``); True or False force it. ``clock``: seconds, for session times.
+        ``desk``: agents' states (None: nobody's state can change, 503); ``reasons``: each center's 이석 reasons."""
         super().__init__()  # type: ignore[no-untyped-call]
         self.sessions = sessions
         self.port = port
@@ -71,6 +84,8 @@ class ConsoleResource(resource.Resource):
         self.secure_cookie = secure_cookie
         self.clock = clock
         self.forms = forms or LoginForms()
+        self.desk = desk
+        self.reasons = reasons or ReasonBook()
         self.static = {name: (STATIC_DIR / name).read_bytes() for name in STATIC_TYPES}
         versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in self.static.items()}
         self.assets = {name: f"{PATH}/static/{name}?v={version}" for name, version in versions.items()}
@@ -116,6 +131,8 @@ class ConsoleResource(resource.Resource):
                 return self._allowed(request, method, ("GET", "HEAD")) or self._login_form(request, "", 200)
             if parts == ["logout"]:
                 return self._allowed(request, method, ("POST",)) or self._log_out(request)
+            if parts == ["state"]:
+                return self._allowed(request, method, ("POST",)) or self._set_state(request)
             return self._page(request, 404, pages.message_page("찾을 수 없음", "없는 화면입니다.", self.assets))
         finally:
             self._revoke_ended()
@@ -127,7 +144,8 @@ class ConsoleResource(resource.Resource):
             if request.getCookie(COOKIE.encode()):
                 self._clear(request, COOKIE)
             return self._redirect(request, f"{PATH}/login")
-        return self._page(request, 200, pages.shell_page(found.viewer, found.csrf, self.assets))
+        reasons = self.reasons.for_center(found.viewer.center)
+        return self._page(request, 200, pages.shell_page(found.viewer, found.csrf, self.assets, reasons))
 
     def _login_form(self, request: Request, error: str, status: int, *, fresh: bool = False) -> bytes:
         nonce = None if fresh else _cookie(request, PRE_SESSION_COOKIE)
@@ -193,8 +211,7 @@ class ConsoleResource(resource.Resource):
             return self._redirect(request, f"{PATH}/login")
         if not hmac.compare_digest(_field(request, FIELD).encode(), found.csrf.encode()):
             log.info("console logout refused", extra={"code": "csrf-token-invalid"})
-            message = "올바르지 않은 요청입니다. 화면을 새로 고친 뒤 다시 시도하세요."
-            return self._page(request, 403, pages.message_page("요청 거부", message, self.assets, link=f"{PATH}/"))
+            return self._page(request, 403, pages.message_page("요청 거부", BAD_REQUEST, self.assets, link=f"{PATH}/"))
         self.sessions.close(found.session_id, queue=False)  # revoked below, before the answer
         log.info("console logout", extra={"login": found.viewer.login})
         self._clear(request, COOKIE)
@@ -202,6 +219,62 @@ class ConsoleResource(resource.Resource):
         done.addCallback(lambda _: self._finish(request, self._redirect(request, f"{PATH}/login")))
         done.addErrback(self._failed, request)
         return server.NOT_DONE_YET
+
+    def _set_state(self, request: Request) -> bytes | int:
+        """The session's own agent (never a login from the form) goes ready, not-ready or logged-out: input."""
+        found = self._session(request, input=True)
+        if found is None:
+            self._clear(request, COOKIE)
+            if _wants_json(request):
+                return self._json(request, 401, {"error": "unauthorized", "message": "다시 로그인하세요."})
+            return self._redirect(request, f"{PATH}/login")
+        if not hmac.compare_digest(_field(request, FIELD).encode(), found.csrf.encode()):
+            log.info("console state refused", extra={"code": "csrf-token-invalid"})
+            return self._refuse(request, 403, "csrf-token-invalid", BAD_REQUEST)
+        viewer, state = found.viewer, _field(request, "state")
+        if state not in STATES:
+            return self._refuse(request, 422, "validation-failed", "대기, 이석, 로그아웃 중에서 고르세요.")
+        reason: str | None = None
+        if state == "not-ready":
+            try:
+                reason = self.reasons.check(viewer.center, _field(request, "reason"))
+            except UnknownReason as refused:
+                return self._refuse(request, 422, refused.code, refused.message)
+        if self.desk is None:
+            return self._refuse(request, 503, DeskUnavailable.code, NO_TELEPHONY)
+        changed = self.desk.set_state(viewer.login, state, reason)
+        changed.addCallback(self._state_set, request, viewer)
+        changed.addErrback(self._state_failed, request)
+        changed.addErrback(self._failed, request)
+        return server.NOT_DONE_YET
+
+    def _state_set(self, view: dict[str, Any], request: Request, viewer: Viewer) -> None:
+        log.info("console state", extra={"login": viewer.login, "state": view.get("state")})
+        if not _wants_json(request):
+            self._finish(request, self._redirect(request, f"{PATH}/"))
+            return
+        reason = view.get("reason")
+        label = self.reasons.label(viewer.center, reason) if isinstance(reason, str) else None
+        body = {"state": view.get("state"), "reason": reason, "reason_label": label}
+        self._finish(request, self._json(request, 200, body))
+
+    def _state_failed(self, failure: Failure, request: Request) -> None:
+        failure.trap(DomainError)
+        error = failure.value
+        assert isinstance(error, DomainError)
+        log.info("console state refused", extra={"code": error.code, "detail": error.message})
+        if isinstance(error, DeskUnavailable):
+            status, message = 503, NO_TELEPHONY
+        elif isinstance(error, ValidationFailed):
+            status, message = 422, NOT_AN_AGENT
+        else:
+            status, message = 409, NOT_NOW
+        self._finish(request, self._refuse(request, status, error.code, message))
+
+    def _refuse(self, request: Request, status: int, code: str, message: str) -> bytes:
+        if _wants_json(request):
+            return self._json(request, status, {"error": code, "message": message})
+        return self._page(request, status, pages.message_page("요청 거부", message, self.assets, link=f"{PATH}/"))
 
     def _asset(self, request: Request, name: str) -> bytes:
         request.setHeader("Content-Type", STATIC_TYPES[name])
@@ -241,6 +314,13 @@ class ConsoleResource(resource.Resource):
         return html.encode("utf-8")
 
     @staticmethod
+    def _json(request: Request, status: int, body: dict[str, Any]) -> bytes:
+        request.setResponseCode(status)
+        request.setHeader("Content-Type", "application/json; charset=utf-8")
+        request.setHeader("Cache-Control", "no-store")
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+    @staticmethod
     def _redirect(request: Request, location: str) -> bytes:
         request.setResponseCode(303)
         request.setHeader("Location", location)
@@ -267,6 +347,10 @@ class ConsoleResource(resource.Resource):
 def _cookie(request: Request, name: str) -> str | None:
     value = request.getCookie(name.encode())
     return value.decode("ascii", "replace") if value else None
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in (request.getHeader("Accept") or "")
 
 
 def _field(request: Request, name: str) -> str:

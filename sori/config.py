@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from console.reasons import ReasonBook
 from integrations.settings import IntegrationsConfig
 from telephony.edge.settings import EdgeConfig
 
@@ -142,6 +143,20 @@ class DashboardConfig(_Section):
     secure_cookie: bool | Literal["auto"] = "auto"
 
 
+class ConsoleConfig(_Section):
+    """The agents' web console at ``/console``."""
+
+    # Each center's 이석 (not-ready) reasons as [code, Korean label] pairs, e.g. NTS126 = [["meal", "식사"]];
+    # a center not named here gets the defaults (console.reasons.DEFAULT_REASONS).
+    not_ready_reasons: dict[str, list[tuple[str, str]]] = {}
+
+    @field_validator("not_ready_reasons")
+    @classmethod
+    def _reasons(cls, value: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
+        ReasonBook(value)  # raises ValueError on an empty list, a blank code or label, a repeated code
+        return value
+
+
 class LogConfig(_Section):
     level: str = "INFO"
     file: Path | None = None  # default: stdout
@@ -163,6 +178,7 @@ class Settings(BaseSettings):
     telephony: TelephonyConfig = TelephonyConfig()
     analytics: AnalyticsConfig = AnalyticsConfig()
     dashboard: DashboardConfig = DashboardConfig()
+    console: ConsoleConfig = ConsoleConfig()
     integrations: IntegrationsConfig = IntegrationsConfig()  # [integrations.sms]: the SMS gateway
     # An Elasticsearch cluster (SORI_ES_URL, e.g. http://127.0.0.1:9200): used when analytics.search is
     # "elasticsearch", and the search contract tests run against it when set.

@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.application import internet
+from twisted.internet import defer
 from twisted.web import server
 
+from console.ports import DeskUnavailable
+from console.reasons import ReasonBook
 from console.sessions import ConsoleSessions
 from console.stream import EventStream
 from console.stream_events import Identity
@@ -44,10 +47,26 @@ def console_resource(system: System, reactor: Any) -> tuple[ConsoleResource, int
         reactor,
         alive=lambda who: console.signed_in(who.agent_id),
     )
-    console = ConsoleResource(sessions, SignInSessions(system.sessions()), stream)
+    reasons = ReasonBook(system.settings.console.not_ready_reasons)  # each center's 이석 reasons (else defaults)
+    console = ConsoleResource(
+        sessions, SignInSessions(system.sessions()), stream, desk=SystemDesk(system), reasons=reasons
+    )
     sweep = internet.TimerService(SWEEP_S, console.sweep)
     sweep.clock = reactor
     return console, sweep
+
+
+class SystemDesk:
+    """The console's ``AgentDesk`` over ``system.desk``: on the reactor, the desk's own agent states."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+
+    def set_state(self, login: str, state: str, reason: str | None) -> defer.Deferred[dict[str, Any]]:
+        desk = self.system.desk.desk
+        if desk is None:  # telephony off (or not started yet)
+            return defer.fail(DeskUnavailable("telephony is not running on this server"))
+        return defer.maybeDeferred(desk.agent_state, login, state, reason)
 
 
 def snapshot(system: System, who: Identity) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 // The agent console's live part: one EventSource on /console/stream (no polling), the agent's state in
 // Korean, the connection status (연결 끊김 after 5 s without a message or heartbeat) and a polite live region.
+// The state form posts with fetch (the page's CSRF token, Accept: application/json); the new state comes back
+// through the stream. A 1-second local timer re-renders the time in state (it never asks the server).
 "use strict";
 (function () {
   var STATES = {
@@ -8,6 +10,11 @@
   };
   var SILENCE_MS = 5000;
   var stateEl = document.getElementById("agent-state");
+  var sinceEl = document.getElementById("agent-since");
+  var form = document.getElementById("state-form");
+  var reasonEl = document.getElementById("not-ready-reason");
+  var errorEl = document.getElementById("state-error");
+  var since = null;
   var linkEl = document.getElementById("connection-status");
   var announcer = document.getElementById("announcer");
   var silence = null;
@@ -32,16 +39,66 @@
     silence = setTimeout(function () { setLink(false); }, SILENCE_MS);
   }
 
+  function reasonLabel(code) {
+    if (reasonEl) {
+      for (var i = 0; i < reasonEl.options.length; i += 1) {
+        if (reasonEl.options[i].value === code) { return reasonEl.options[i].textContent; }
+      }
+    }
+    return String(code);
+  }
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  function showSince() {
+    if (!sinceEl) { return; }
+    if (since === null) { sinceEl.textContent = ""; return; }
+    var s = Math.max(0, Math.floor((Date.now() - since) / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    sinceEl.textContent = (h > 0 ? h + ":" + two(m) : String(m)) + ":" + two(s % 60);
+  }
+
   function showState(agent) {
     if (!agent || !stateEl) { return; }
     var label = STATES[agent.state];
     if (label === undefined) { return; }
+    if (agent.state === "not-ready" && agent.reason) { label += " (" + reasonLabel(agent.reason) + ")"; }
     if (stateEl.textContent !== label) {
       stateEl.textContent = label;
       announce("상태: " + label);
     }
-    if (agent.reason) { stateEl.title = String(agent.reason); } else { stateEl.removeAttribute("title"); }
+    var at = agent.since ? Date.parse(agent.since) : NaN;
+    since = isNaN(at) ? null : at;
+    showSince();
   }
+
+  function showError(text) {
+    if (errorEl) { errorEl.textContent = text; }
+    if (text) { announce(text); }
+  }
+
+  if (form && window.fetch && window.URLSearchParams) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || !button.value) { return; }  // no submitter known: the plain form post does it
+      event.preventDefault();
+      var body = new URLSearchParams();
+      body.append("csrf", form.elements.namedItem("csrf").value);
+      body.append("state", button.value);
+      if (button.value === "not-ready" && reasonEl) { body.append("reason", reasonEl.value); }
+      showError("");
+      fetch(form.action, {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: { "Accept": "application/json" }
+      }).then(function (reply) {
+        if (reply.ok) { return null; }
+        return reply.json().then(function (data) {
+          showError((data && data.message) || "상태를 바꾸지 못했습니다.");
+        }, function () { showError("상태를 바꾸지 못했습니다."); });
+      }, function () { showError("서버에 연결할 수 없습니다."); });
+    });
+  }
+  setInterval(showSince, 1000);
 
   function parse(event) {
     try { return JSON.parse(event.data); } catch (e) { return null; }

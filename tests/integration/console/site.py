@@ -14,6 +14,7 @@ from twisted.web import resource, server
 from twisted.web.resource import IResource
 
 from console.csrf import FIELD
+from console.desk_port import AgentDesk
 from console.ports import LoginRefused, Sessions, Viewer
 from console.sessions import ConsoleSessions
 from console.web import ConsoleResource
@@ -61,10 +62,11 @@ class RunningConsole:
     on_call: set[int] = field(default_factory=set)
     clock: Clock = field(default_factory=Clock)
     stream: resource.Resource | None = None
+    desk: AgentDesk | None = None
 
     def __post_init__(self) -> None:
         self.sessions = ConsoleSessions(lambda agent: agent in self.on_call)
-        self.console = ConsoleResource(self.sessions, self.port, self.stream, clock=self.clock)
+        self.console = ConsoleResource(self.sessions, self.port, self.stream, clock=self.clock, desk=self.desk)
         root = resource.Resource()
         root.putChild(b"console", cast(IResource, self.console))
         self.listening: Any = rt.call(lambda: rt.reactor.listenTCP(0, server.Site(root), interface="127.0.0.1"))
