@@ -31,7 +31,7 @@ def console_resource(system: System, reactor: Any) -> tuple[ConsoleResource, int
         board = system.desk.board
         if board is None:
             return False
-        return any(a.agent_id == agent_id and a.state in ON_A_CALL for c in board.centers() for a in c.agents)
+        return board.agent_state(agent_id) in ON_A_CALL
 
     sessions = ConsoleSessions(on_call)
     console: ConsoleResource

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import socket
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from integrations.settings import SmsConfig
 from integrations.sms.http_adapter import HttpSmsGateway
 from sori.children import SupervisedProcess
 from sori.config import Settings
+from sori.key_files import key_from_file
 from sori.wiring import System
 
 log = logging.getLogger("sori.sms")
@@ -53,15 +53,9 @@ def api_key(settings: Settings) -> tuple[str, Path | None]:
     if config.api_key is not None:
         return config.api_key.get_secret_value(), None
     path = config.api_key_file or settings.state_dir / "secrets" / "sms-api.key"
-    if not path.exists():
-        if config.base_url is not None:
-            raise ValueError(f"the SMS gateway's API key is missing: write it to {path} (mode 600) "
-                             "or set SORI_INTEGRATIONS__SMS__API_KEY")  # fmt: skip
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32) + "\n")
-    return path.read_text(encoding="utf-8").strip(), path
+    key = key_from_file(path, real_system=config.base_url is not None, what="the SMS gateway",
+                        env="SORI_INTEGRATIONS__SMS__API_KEY")  # fmt: skip
+    return key, path
 
 
 def reference_service(settings: Settings, port: int, key: str, key_file: Path | None,

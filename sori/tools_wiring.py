@@ -10,8 +10,6 @@ it there.
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from integrations.public_services.http_adapter import HttpDirectory
 from integrations.settings import ToolConfig
 from sori.children import SupervisedProcess
 from sori.config import Settings
+from sori.key_files import key_from_file
 from sori.sms_wiring import free_port
 from sori.wiring import System
 
@@ -51,17 +50,8 @@ def api_key(settings: Settings, name: str) -> str:
     if config.api_key is not None:
         return config.api_key.get_secret_value()
     path = config.api_key_file or refsvc_dir(settings) / "keys" / f"{name}-api.key"
-    if not path.exists():
-        if config.base_url is not None:
-            raise ValueError(
-                f"the {name} system's API key is missing: write it to {path} (mode 600) or set "
-                f"SORI_INTEGRATIONS__{name.upper().replace('-', '_')}__API_KEY"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32) + "\n")
-    return path.read_text(encoding="utf-8").strip()
+    env = f"SORI_INTEGRATIONS__{name.upper().replace('-', '_')}__API_KEY"
+    return key_from_file(path, real_system=config.base_url is not None, what=f"the {name} system", env=env)
 
 
 def reference_service(settings: Settings, port: int, reactor: Any) -> SupervisedProcess:

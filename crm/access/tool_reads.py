@@ -14,7 +14,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from crm.access.model import AccessLogEntry, Purpose, Scope
+from crm.access.model import Purpose, Scope
+from crm.access.policy import AccessDecision
+from crm.access.views import log_access
 from crm.cases.model import Interaction
 from crm.cases.services import own_open_interaction
 from crm.citizens.phone import PhoneKind
@@ -66,20 +68,8 @@ def served_citizen(
         raise IdentityNotVerified(
             "본인 확인(주민등록번호 또는 문자 인증번호) 후에 이용할 수 있습니다.", interaction_id=interaction_id
         )
-    uow.access_log.append(
-        AccessLogEntry(
-            at=now,
-            agent_id=actor.agent_id,
-            agent_login=actor.login,
-            agent_center=actor.center_code,
-            citizen_id=interaction.citizen_id,
-            purpose=Purpose.SERVING,
-            scope=Scope.OWN_CENTER,
-            via=via,
-            case_id=interaction.case_id,
-            interaction_id=interaction.id,
-        )
-    )
+    decision = AccessDecision(Purpose.SERVING, Scope.OWN_CENTER, None, interaction.id)
+    log_access(uow, actor, now, interaction.citizen_id, decision, via, case_id=interaction.case_id)
     phones = uow.citizens.phones(interaction.citizen_id)
     mobiles = tuple(p.digits for p in phones if p.kind == PhoneKind.MOBILE.value)
     return ServedCitizen(interaction, interaction.citizen_id, mobiles)

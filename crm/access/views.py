@@ -68,7 +68,7 @@ class ToolUseView:
     detail: str  # "full" or "summary" (no words: what was asked, the outcome's detail, the external id)
 
 
-def _log(
+def log_access(
     uow: UnitOfWork,
     actor: Actor,
     now: dt.datetime,
@@ -129,7 +129,7 @@ def read_citizen(
     view = _citizen_view(uow, actor, citizen, decision, limit) if citizen is not None else None
     if view is None or not _visible(view):
         raise CitizenNotFound(NO_CITIZEN, citizen_id=citizen_id)
-    _log(uow, actor, now, citizen_id, decision, via)
+    log_access(uow, actor, now, citizen_id, decision, via)
     return view
 
 
@@ -156,7 +156,7 @@ def screen_pop(
         view = _citizen_view(uow, actor, citizen, decision, limit)
         if _visible(view):  # a citizen with nothing of the reader's center is not listed (nor logged)
             views.append(view)
-            _log(uow, actor, now, citizen.id, decision, via)
+            log_access(uow, actor, now, citizen.id, decision, via)
     return views
 
 
@@ -227,7 +227,7 @@ def read_case(
             tool_uses.append(ToolUseView(use, detail))
         elif detail == "summary":
             tool_uses.append(ToolUseView(dataclasses.replace(use, summary="", outcome_detail="", ref=None), detail))
-    _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
+    log_access(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
     view = CaseDetailView(
         case=case,
         decision=decision,
@@ -263,4 +263,4 @@ def log_list_read(
 ) -> None:
     """A case list shows summaries of citizens' cases: one access-log row per case shown."""
     for case in cases:
-        _log(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)
+        log_access(uow, actor, now, case.citizen_id, decision, via, case_id=case.id)

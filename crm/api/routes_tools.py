@@ -24,8 +24,7 @@ from crm.cases.tool_uses import Tool
 from crm.citizens.phone import normalize_phone
 from crm.store.uow import SqlUnitOfWork
 from integrations.public_services import wire
-from integrations.public_services.catalog import shipped_support_forms
-from integrations.public_services.port import MAX_PAGE, QUERY_SCHEMA, ServiceDetail, ServiceNotFound
+from integrations.public_services.port import ServiceDetail, ServiceNotFound
 from integrations.public_services.reference_api import SERVICE_ID
 from integrations.sms.port import SentMessage, SmsError, SmsRejected
 from kernel.http.errors import ApiError
@@ -82,16 +81,14 @@ def register(router: Router, deps: ApiDeps) -> None:
         tools = available(deps.tools)
         directory = configured(tools.public_services, "public-services")
         iid = contact(req, uow, req.q_int("interaction_id", None, 1, ID_MAX))
-        query = req.q("q") or ""
-        agency, form = req.q("agency"), req.q("support_form")
-        limit, offset = req.q_int("limit", 10, 1, MAX_PAGE) or 10, req.q_int("offset", 0, 0, 10_000) or 0
-        use = Use(iid, Tool.PUBLIC_SERVICES, "search", f"검색: {masked(query)}")
+        args = wire.SearchArgs.of(req)
+        use = Use(iid, Tool.PUBLIC_SERVICES, "search", f"검색: {masked(args.query)}")
         return run_tool(
             tools,
             req.require_actor(),
             req.now,
             use,
-            lambda: directory.search(query, agency=agency, support_form=form, limit=limit, offset=offset),
+            lambda: args.run(directory),
             lambda found: Told(f"{found.total}건"),
             lambda found: Reply(200, wire.results_out(found)),
         )
@@ -104,14 +101,7 @@ def register(router: Router, deps: ApiDeps) -> None:
         responses={200: wire.SearchOut},
         errors=(401, 403, 404, 409, 422, 503),
         writes=False,
-        query=(
-            QueryParam("q", "what the caller asks (어르신 틀니, 청년 월세 …)", QUERY_SCHEMA, required=True),
-            QueryParam.text("agency", "only services of agencies whose name contains this", 100),
-            QueryParam.choice("support_form", "only services of this 지원유형", shipped_support_forms()),
-            QueryParam.integer("limit", "page size", 1, MAX_PAGE, 10),
-            QueryParam.integer("offset", "results to skip", 0, 10_000, 0),
-            CONTACT_PARAM,
-        ),
+        query=(*wire.search_params(), CONTACT_PARAM),
     )(search)
 
     def one(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Any:

@@ -38,8 +38,8 @@ VerifyPdf = Callable[[bytes], "defer.Deferred[Verdict]"]
 STYLE = (
     "body{font-family:'Noto Sans KR','Malgun Gothic',sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
     "color:#1b1b1b;line-height:1.6}h1{font-size:1.5rem}form{margin:1rem 0;padding:1rem;border:1px solid #ccc;"
-    "border-radius:.5rem}label{display:block;margin:.5rem 0}input[type=text]{width:100%;padding:.4rem;"
-    "font-size:1rem}button{margin-top:.5rem;padding:.4rem 1.2rem;font-size:1rem}.verdict{padding:1rem;"
+    "border-radius:.5rem}label{display:block;margin:.5rem 0}input[type=text]{width:100%;box-sizing:border-box;"
+    "padding:.4rem;font-size:1rem}button{margin-top:.5rem;padding:.4rem 1.2rem;font-size:1rem}.verdict{padding:1rem;"
     "border-radius:.5rem;margin:1rem 0}.valid{background:#e6f4ea;border:2px solid #1e7e34}"
     ".altered{background:#fdecea;border:2px solid #b00020}.unknown,.error{background:#fff8e1;"
     "border:2px solid #b26a00}dt{font-weight:bold}"

@@ -7,24 +7,22 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from integrations.certificates.citizens import CitizenRecord, mask_contact
 from integrations.certificates.demo_data import demo_citizen_records
 from integrations.certificates.document import KST, CertificateContent
-from integrations.certificates.errors import CertificateIssuerUnavailable, CertificateNotFound, IdempotencyConflict
+from integrations.certificates.errors import CertificateNotFound, IdempotencyConflict
+from integrations.certificates.issuer_base import IssuerBase
 from integrations.certificates.issuing import (
     approve,
     compose,
     new_code,
     new_issue_number,
-    reissue_request,
     verdict_by_code,
 )
-from integrations.certificates.kinds import CertificateKind, KindTable, default_kinds
-from integrations.certificates.pdf import render_certificate, verify_certificate
+from integrations.certificates.kinds import KindTable, default_kinds
+from integrations.certificates.pdf import render_certificate
 from integrations.certificates.port import (
-    CertificateReceipt,
     Delivery,
     DeliveryStatus,
     IssuedCertificate,
@@ -44,7 +42,7 @@ class _Record:
     pdf: bytes | None = None  # rendered on first request (signed with the key current at issue)
 
 
-class InMemoryCertificateIssuer:
+class InMemoryCertificateIssuer(IssuerBase):
     """Issues, keeps and verifies certificates for the citizens it is given."""
 
     def __init__(
@@ -71,10 +69,6 @@ class InMemoryCertificateIssuer:
         self._by_key: dict[str, tuple[IssueRequest, str]] = {}
         self._outbox: dict[str, list[Delivery]] = {}
         self.available = available
-
-    def kinds(self) -> list[CertificateKind]:
-        self._check_available()
-        return list(self._kinds)
 
     def issue(self, request: IssueRequest) -> IssuedCertificate:
         self._check_available()
@@ -137,26 +131,9 @@ class InMemoryCertificateIssuer:
         record = self._issued.get(issue_number)
         return verdict_by_code(None if record is None else record.certificate, code)
 
-    def verify_pdf(self, pdf: bytes) -> Verdict:
-        self._check_available()
-        checked = verify_certificate(pdf, self.keys.public())
-        if checked.content is None:
-            return checked.verdict
-        record = self._issued.get(checked.content.issue_number)
-        if record is None or record.content != checked.content:
-            return Verdict.of("unknown")  # signed by our key but not in our register (e.g. another instance's)
-        return checked.verdict
-
-    def public_keys(self) -> dict[str, Any]:
-        return self.keys.public().to_json()
-
-    def reissue(self, kind: str, citizen_ref: str) -> CertificateReceipt | None:
-        self._check_available()
-        request = reissue_request(kind, citizen_ref, self._kinds, self._citizens)
-        if request is None:
-            return None
-        issued = self.issue(request)
-        return CertificateReceipt(issued.kind_name, issued.receipt_number, issued.issue_number)
+    def _registered_content(self, issue_number: str) -> bytes | None:
+        record = self._issued.get(issue_number)
+        return record.content.to_bytes() if record is not None else None
 
     def _record(self, issue_number: str) -> _Record:
         self._check_available()
@@ -164,10 +141,6 @@ class InMemoryCertificateIssuer:
         if record is None:
             raise CertificateNotFound("발급번호에 해당하는 증명서가 없습니다")
         return record
-
-    def _check_available(self) -> None:
-        if not self.available:
-            raise CertificateIssuerUnavailable("certificate issuer unavailable")
 
 
 def demo_certificate_issuer(

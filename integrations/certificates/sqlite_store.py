@@ -25,19 +25,18 @@ from typing import Any
 
 from integrations.certificates.citizens import CitizenRecord, mask_contact
 from integrations.certificates.document import KST, CertificateContent
-from integrations.certificates.errors import CertificateIssuerUnavailable, CertificateNotFound, IdempotencyConflict
+from integrations.certificates.errors import CertificateNotFound, IdempotencyConflict
+from integrations.certificates.issuer_base import IssuerBase
 from integrations.certificates.issuing import (
     approve,
     compose,
     new_code,
     new_issue_number,
-    reissue_request,
     verdict_by_code,
 )
-from integrations.certificates.kinds import CertificateKind, DeliveryMethod, KindTable, default_kinds
-from integrations.certificates.pdf import render_certificate, verify_certificate
+from integrations.certificates.kinds import DeliveryMethod, KindTable, default_kinds
+from integrations.certificates.pdf import render_certificate
 from integrations.certificates.port import (
-    CertificateReceipt,
     Delivery,
     DeliveryStatus,
     IssuedCertificate,
@@ -88,7 +87,7 @@ def due_status(method: DeliveryMethod, queued_at: dt.datetime, now: dt.datetime)
     return "queued", queued_at
 
 
-class SqliteCertificateIssuer:
+class SqliteCertificateIssuer(IssuerBase):
     """Issues, keeps and verifies certificates for ``citizens``, its register in ``store``'s tables."""
 
     def __init__(
@@ -114,10 +113,6 @@ class SqliteCertificateIssuer:
         self.available = True
         for statement in SCHEMA:
             store.execute(statement)
-
-    def kinds(self) -> list[CertificateKind]:
-        self._check_available()
-        return list(self._kinds)
 
     def issue(self, request: IssueRequest) -> IssuedCertificate:
         return self.issue_once(request)[0]
@@ -203,28 +198,11 @@ class SqliteCertificateIssuer:
         ).fetchone()
         return verdict_by_code(None if row is None else IssuedCertificate.from_dict(json.loads(row[0])), code)
 
-    def verify_pdf(self, pdf: bytes) -> Verdict:
-        self._check_available()
-        checked = verify_certificate(pdf, self.keys.public())
-        if checked.content is None:
-            return checked.verdict
+    def _registered_content(self, issue_number: str) -> bytes | None:
         row = self.store.execute(
-            "SELECT content FROM certificates_issued WHERE issue_number = ?", (checked.content.issue_number,)
+            "SELECT content FROM certificates_issued WHERE issue_number = ?", (issue_number,)
         ).fetchone()
-        if row is None or bytes(row[0]) != checked.content.to_bytes():
-            return Verdict.of("unknown")  # signed by our key but not in our register (e.g. another instance's)
-        return checked.verdict
-
-    def public_keys(self) -> dict[str, Any]:
-        return self.keys.public().to_json()
-
-    def reissue(self, kind: str, citizen_ref: str) -> CertificateReceipt | None:
-        self._check_available()
-        request = reissue_request(kind, citizen_ref, self._kinds, self._citizens)
-        if request is None:
-            return None
-        issued = self.issue(request)
-        return CertificateReceipt(issued.kind_name, issued.receipt_number, issued.issue_number)
+        return bytes(row[0]) if row is not None else None
 
     def _taken(self, number: str) -> bool:
         found = self.store.execute("SELECT 1 FROM certificates_issued WHERE issue_number = ?", (number,)).fetchone()
@@ -241,10 +219,6 @@ class SqliteCertificateIssuer:
         if row is None:
             raise CertificateNotFound("발급번호에 해당하는 증명서가 없습니다")
         return row[0]
-
-    def _check_available(self) -> None:
-        if not self.available:
-            raise CertificateIssuerUnavailable("certificate issuer unavailable")
 
 
 def _json(data: Mapping[str, Any]) -> str:

@@ -11,11 +11,10 @@ import sqlite3
 from typing import Any
 
 from integrations.public_services import wire
-from integrations.public_services.catalog import shipped_support_forms
 from integrations.public_services.local import CatalogDirectory
-from integrations.public_services.port import MAX_PAGE, QUERY_SCHEMA, ServiceNotFound
+from integrations.public_services.port import ServiceNotFound
 from integrations.refsvc.system import Options, PlayedSystem
-from kernel.http.kit import ApiRequest, QueryParam, Reply, Router
+from kernel.http.kit import ApiRequest, Reply, Router
 
 PREFIX = "/public-services"
 SERVICE_ID = {"type": "string", "pattern": "^[A-Za-z0-9]{1,24}$", "description": "서비스ID (보조금24 / 정부24)"}
@@ -38,14 +37,7 @@ def router(directory: CatalogDirectory | None) -> Router:
     routes = Router(path_params={"service_id": SERVICE_ID})
 
     def search(req: ApiRequest[Any], _: Any) -> Reply:
-        found = ready(directory).search(
-            req.q("q") or "",
-            agency=req.q("agency"),
-            support_form=req.q("support_form"),
-            limit=req.q_int("limit", 10, 1, MAX_PAGE) or 10,
-            offset=req.q_int("offset", 0, 0, 10_000) or 0,
-        )
-        return Reply(200, wire.results_out(found))
+        return Reply(200, wire.results_out(wire.SearchArgs.of(req).run(ready(directory))))
 
     routes.route(
         "GET",
@@ -55,13 +47,7 @@ def router(directory: CatalogDirectory | None) -> Router:
         roles=None,
         responses={200: wire.SearchOut},
         writes=False,
-        query=(
-            QueryParam("q", "what the caller asks (어르신 틀니, 청년 월세 …)", QUERY_SCHEMA, required=True),
-            QueryParam.text("agency", "only services of agencies whose name contains this", 100),
-            QueryParam.choice("support_form", "only services of this 지원유형", shipped_support_forms()),
-            QueryParam.integer("limit", "page size", 1, MAX_PAGE, 10),
-            QueryParam.integer("offset", "results to skip", 0, 10_000, 0),
-        ),
+        query=wire.search_params(),
     )(search)
 
     def one(req: ApiRequest[Any], _: Any) -> Reply:

@@ -6,22 +6,64 @@ the JSON both sides speak and the OpenAPI document states.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from integrations.public_services.applicant import MAX_AGE, Applicant, ConditionAnswer
+from integrations.public_services.catalog import shipped_support_forms
 from integrations.public_services.conditions import Household, Sex, Status
 from integrations.public_services.eligibility import Decision
-from integrations.public_services.port import SearchResults, ServiceDetail, ServiceSummary
+from integrations.public_services.port import (
+    MAX_PAGE,
+    QUERY_SCHEMA,
+    PublicServiceDirectory,
+    SearchResults,
+    ServiceDetail,
+    ServiceSummary,
+)
 from integrations.public_services.regions import SIDO_ALIASES, Region
+from kernel.http.kit import ApiRequest, QueryParam
 from kernel.http.models import In, integral
 
 _SIDO_SPELLINGS = sorted(
     {n for name, aliases in SIDO_ALIASES.items() for n in (name, *aliases)}, key=lambda n: (-len(n), n)
 )
 # What ``Region.parse`` takes, as a schema states it: a 시·도 spelling, then up to three 시/군/구 names.
+MAX_OFFSET = 10_000
 REGION_PATTERN = "^(" + "|".join(_SIDO_SPELLINGS) + ")( [가-힣]{1,6}[시군구]){0,3}$"
+
+
+@dataclass(frozen=True)
+class SearchArgs:
+    """A search as its query parameters give it (both APIs that search take the same ones)."""
+
+    query: str
+    agency: str | None
+    support_form: str | None
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, req: ApiRequest[Any]) -> SearchArgs:
+        return cls(req.q("q") or "", req.q("agency"), req.q("support_form"),
+                   req.q_int("limit", 10, 1, MAX_PAGE) or 10, req.q_int("offset", 0, 0, MAX_OFFSET) or 0)  # fmt: skip
+
+    def run(self, directory: PublicServiceDirectory) -> SearchResults:
+        return directory.search(self.query, agency=self.agency, support_form=self.support_form, limit=self.limit,
+                                offset=self.offset)  # fmt: skip
+
+
+def search_params() -> tuple[QueryParam, ...]:
+    """The search's query parameters as the documents state them (the 지원유형 values from the shipped catalog)."""
+    return (
+        QueryParam("q", "what the caller asks (어르신 틀니, 청년 월세 …)", QUERY_SCHEMA, required=True),
+        QueryParam.text("agency", "only services of agencies whose name contains this", 100),
+        QueryParam.choice("support_form", "only services of this 지원유형", shipped_support_forms()),
+        QueryParam.integer("limit", "page size", 1, MAX_PAGE, 10),
+        QueryParam.integer("offset", "results to skip", 0, MAX_OFFSET, 0),
+    )
 
 
 class _Out(BaseModel):

@@ -117,6 +117,12 @@ class Board:
             self._roll(_seoul_day(now))
             return self._center(code, now)
 
+    def agent_state(self, agent_id: int) -> str | None:
+        """One agent's state now (None: the board has not seen them), without building a center's figures."""
+        with self._lock:
+            agent = self._agents.get(agent_id)
+            return agent.state if agent is not None else None
+
     def centers(self) -> list[CenterState]:
         now = self.clock()
         with self._lock:

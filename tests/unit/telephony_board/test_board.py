@@ -72,6 +72,7 @@ def test_agents_show_their_state_reason_code_and_time_in_state() -> None:
     assert (agents[1].state, agents[1].reason, agents[1].in_state_s) == ("ready", None, 60.0)
     assert (agents[2].state, agents[2].reason, agents[2].since) == ("not-ready", "meal", NOW + 5 * S)
     assert board.center("ACRC110").agents_in("ready") == 1
+    assert (board.agent_state(1), board.agent_state(3), board.agent_state(99)) == ("ready", "ready", None)
 
 
 def test_todays_counters_are_those_of_the_finished_calls() -> None:
