@@ -115,7 +115,8 @@ def one_contact(system: System, seat: AgentSeat, phone: str, rng: random.Random)
                                    summary=summary, interaction_id=interaction.id)
             contacts.end_interaction(uow, actor, now, system.policy, interaction_id=interaction.id,
                                      disposition=Disposition.ANSWERED, talk_seconds=rng.randint(40, 900))
-            contacts.wrap_up(uow, actor, now, interaction_id=interaction.id, notes=f"{summary}. 안내 완료.")
+            contacts.wrap_up(uow, actor, now, interaction_id=interaction.id, notes=f"{summary}. 안내 완료.",
+                            wrap_up_code="informed")
         started = time.perf_counter()
         uow.commit()
         return time.perf_counter() - started

@@ -10,19 +10,28 @@ from html import escape
 
 from console.csrf import FIELD
 from console.ports import Viewer
+from console.shell import help_overlay, work_area
 
 ROLE_NAMES = {"agent": "상담사", "supervisor": "관리자", "analyst": "분석관", "admin": "시스템 관리자"}
 
 
-def _document(title: str, body: str, assets: dict[str, str], *, script: bool = False) -> str:
+#: The shell's modules, in load order: the core first (window.Sori), then the panels that subscribe to it.
+SCRIPTS = ("console.js", "call.js", "pop.js", "work.js", "inbox.js", "tools.js", "keys.js")
+
+
+def _document(
+    title: str, body: str, assets: dict[str, str], *, script: bool = False, data: dict[str, str] | None = None
+) -> str:
     css = escape(assets["console.css"])
-    js = f'<script src="{escape(assets["console.js"])}" defer></script>' if script else ""
+    js = "".join(f'<script src="{escape(assets[name])}" defer></script>' for name in SCRIPTS) if script else ""
+    attrs = "".join(f' data-{escape(k)}="{escape(v)}"' for k, v in (data or {}).items())
     return f"""<!DOCTYPE html>
 <html lang="ko"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · 국민의 소리 상담 콘솔</title>
+<link rel="icon" href="{escape(assets["favicon.svg"])}" type="image/svg+xml">
 <link rel="stylesheet" href="{css}">{js}</head>
-<body>{body}</body></html>"""
+<body{attrs}>{body}</body></html>"""
 
 
 def login_page(csrf_token: str, error: str, assets: dict[str, str]) -> str:
@@ -52,21 +61,28 @@ def shell_page(viewer: Viewer, csrf_token: str, assets: dict[str, str], reasons:
 <span id="agent-since" data-testid="agent-since" class="since"></span></div>
 <form method="post" action="/console/state" id="state-form" class="state-form">
 <input type="hidden" name="{FIELD}" value="{escape(csrf_token)}">
-<button type="submit" name="state" value="ready" data-testid="state-ready">대기</button>
+<button type="submit" name="state" value="ready" id="state-ready" data-testid="state-ready"
+ aria-keyshortcuts="Alt+R">대기</button>
 <label for="not-ready-reason" class="visually-hidden">이석 사유</label>
 <select id="not-ready-reason" name="reason" data-testid="not-ready-reason">{options}</select>
-<button type="submit" name="state" value="not-ready" data-testid="state-not-ready">이석</button>
+<button type="submit" name="state" value="not-ready" id="state-not-ready" data-testid="state-not-ready"
+ aria-keyshortcuts="Alt+N">이석</button>
 <span id="state-error" class="error" role="alert" data-testid="state-error"></span>
 </form>
+<button type="button" id="help-open" class="secondary" aria-controls="help" aria-keyshortcuts="?"
+ data-testid="help-open">단축키 ?</button>
 <div class="link">서버 <span id="connection-status" data-testid="connection-status"
  class="down">연결 확인 중</span></div>
 <form method="post" action="/console/logout" class="logout">
 <input type="hidden" name="{FIELD}" value="{escape(csrf_token)}">
 <button type="submit" data-testid="logout">로그아웃</button></form>
 </header>
-<main class="work"><h1 class="visually-hidden">상담 콘솔</h1></main>
-<div id="announcer" class="visually-hidden" aria-live="polite" role="status"></div>"""
-    return _document("상담 콘솔", body, assets, script=True)
+<main class="work">{work_area()}</main>{help_overlay()}
+<div id="announcer" class="visually-hidden" aria-live="polite" role="status"></div>
+<div id="call-announcer" class="visually-hidden" aria-live="assertive" role="alert"
+ data-testid="call-announcer"></div>"""
+    data = {"csrf": csrf_token, "center": viewer.center, "login": viewer.login}
+    return _document("상담 콘솔", body, assets, script=True, data=data)
 
 
 def message_page(title: str, message: str, assets: dict[str, str], *, link: str = "/console/login") -> str:

@@ -81,6 +81,19 @@ class EventStream(resource.Resource):
         self.alive = alive
         self.max_buffer_bytes = max_buffer_bytes
         self.streams: set[_Stream] = set()  # the open ones (a gauge for the operators, and the tests)
+        self._frames: dict[SseType, bytes] = {}  # the last event's frames: the same bytes for every viewer
+        self._frames_seq = -1
+
+    def frame_of(self, event: CtiEvent, kind: SseType) -> bytes:
+        """``event`` as an SSE frame of ``kind``; built once per event and kind, whatever the number of viewers
+        (a payload depends on the event and the kind only, never on who receives it)."""
+        if event.seq != self._frames_seq:
+            self._frames.clear()
+            self._frames_seq = event.seq
+        found = self._frames.get(kind)
+        if found is None:
+            found = self._frames[kind] = frame(kind, payload(event, kind), event_id(self.epoch, event.seq))
+        return found
 
     def render_GET(self, request: server.Request) -> Any:
         identity = self.identify(request)
@@ -201,7 +214,7 @@ class _Stream:
         kind = classify(event, self.identity)
         if kind is None:
             return None
-        return frame(kind, payload(event, kind), event_id(self.owner.epoch, event.seq))
+        return self.owner.frame_of(event, kind)
 
     def _beat(self) -> None:
         if self.closed:

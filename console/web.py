@@ -29,6 +29,7 @@ from twisted.web import resource, server
 from twisted.web.server import Request
 
 from console import pages
+from console.api_proxy import ApiProxy, is_input
 from console.csrf import FIELD, PRE_SESSION_COOKIE, LoginForms
 from console.desk_port import AgentDesk
 from console.ports import DeskUnavailable, LoginRefused, Sessions, Viewer
@@ -42,7 +43,8 @@ PATH = "/console"
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_TYPES = {
     "console.css": "text/css; charset=utf-8",
-    "console.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+    **{name: "text/javascript; charset=utf-8" for name in pages.SCRIPTS},
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -73,10 +75,12 @@ class ConsoleResource(resource.Resource):
         forms: LoginForms | None = None,
         desk: AgentDesk | None = None,
         reasons: ReasonBook | None = None,
+        api: resource.Resource | None = None,
     ) -> None:
         """``secure_cookie``: "auto" marks cookies Secure when the request came over TLS (or a proxy says
         ``X-Forwarded-Proto: https``); True or False force it. ``clock``: seconds, for session times.
-        ``desk``: agents' states (None: nobody's state can change, 503); ``reasons``: each center's 이석 reasons."""
+        ``desk``: agents' states (None: nobody's state can change, 503); ``reasons``: each center's 이석 reasons;
+        ``api``: the JSON API's resource, which ``/console/api/`` reaches as the session's agent."""
         super().__init__()  # type: ignore[no-untyped-call]
         self.sessions = sessions
         self.port = port
@@ -86,6 +90,7 @@ class ConsoleResource(resource.Resource):
         self.forms = forms or LoginForms()
         self.desk = desk
         self.reasons = reasons or ReasonBook()
+        self.proxy = ApiProxy(api)
         self.static = {name: (STATIC_DIR / name).read_bytes() for name in STATIC_TYPES}
         versions = {name: hashlib.sha256(body).hexdigest()[:12] for name, body in self.static.items()}
         self.assets = {name: f"{PATH}/static/{name}?v={version}" for name, version in versions.items()}
@@ -121,6 +126,9 @@ class ConsoleResource(resource.Resource):
                 request.prepath, request.postpath = [*(request.prepath or []), postpath[0]], postpath[1:]
                 answer: bytes | int = resource.getChildForRequest(self.stream, request).render(request)
                 return answer
+            if parts[0] == "api":
+                found = self._session(request, input=is_input(request))
+                return self.proxy.render(request, parts[1:], found, self._refuse_json)
             if parts[0] == "static" and len(parts) == 2 and parts[1] in self.static:
                 return self._allowed(request, method, ("GET", "HEAD")) or self._asset(request, parts[1])
             if parts == [""]:
@@ -275,6 +283,9 @@ class ConsoleResource(resource.Resource):
         if _wants_json(request):
             return self._json(request, status, {"error": code, "message": message})
         return self._page(request, status, pages.message_page("요청 거부", message, self.assets, link=f"{PATH}/"))
+
+    def _refuse_json(self, request: Request, status: int, code: str, message: str) -> bytes:
+        return self._json(request, status, {"error": code, "message": message})
 
     def _asset(self, request: Request, name: str) -> bytes:
         request.setHeader("Content-Type", STATIC_TYPES[name])

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sori import tools_cli
+from sori import case_work_cli, tools_cli
 from sori.config import Settings, load_settings
 
 
@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--test-data", type=Path, nargs="+", help="files to test the final model on, after CV")
 
     tools_cli.add_parsers(sub)
+    case_work_cli.add_parsers(sub, _common)
 
     args = parser.parse_args(argv)
     if args.command == "openapi":
@@ -168,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("refsvc", "tools"):
         return tools_cli.run(args, settings)
+    if args.command == "cases":
+        return case_work_cli.run(args, settings)
     # Each command's module loads twisted, SQLAlchemy, Dash or the analytics stack: it is imported only when
     # that command runs, so `sori --help` and argument errors stay fast.
     if args.command == "doctor":

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from console.reasons import ReasonBook
+from crm.cases.wrap_up_codes import WrapUpCodeBook
 from integrations.settings import IntegrationsConfig
 from telephony.edge.settings import EdgeConfig
 
@@ -57,6 +58,7 @@ class ContinuityConfig(_Section):
     open_case_days: int = Field(7, ge=1, le=365)
     callback_minutes: int = Field(30, ge=1, le=1440)
     handoff_due_working_days: int = Field(7, ge=1, le=60)
+    complaint_due_working_days: int = Field(7, ge=1, le=60)  # 신문고 처리기한 from receipt
 
 
 class CalendarConfig(_Section):
@@ -76,6 +78,14 @@ class RetentionConfig(_Section):
     purge_first_after_s: float = Field(600.0, ge=0, le=86400)  # after start: not while everything warms up
 
 
+class AfterCallRule(_Section):
+    """A center's after-call work (후처리): timed (ready by itself after ``seconds``), agent-ended (the
+    agent ends it; ``seconds`` only inform the console) or none (straight back to ready)."""
+
+    mode: Literal["timed", "agent-ended", "none"]
+    seconds: float | None = Field(None, ge=0, le=3600)  # None: telephony.wrapup_s
+
+
 class TelephonyConfig(_Section):
     """The media workers and prompts; the SIP edge has its own section (``[edge]``)."""
 
@@ -90,6 +100,8 @@ class TelephonyConfig(_Section):
     recordings_dir: Path | None = None  # default <state>/recordings (WAV per answered call, after the notice)
     ring_timeout_s: float = Field(20.0, ge=3, le=120)  # an agent's phone rings this long before the next agent
     wrapup_s: float = Field(30.0, ge=0, le=900)  # after-call work before the agent is ready again
+    # Per center, e.g. {NTS126 = {mode = "agent-ended", seconds = 60}}; centers not named: timed, wrapup_s.
+    after_call: dict[str, AfterCallRule] = Field(default_factory=dict)
     overflow_after_s: int | None = Field(60, ge=5)  # wait before partner centers' agents may take the call
     service_level_s: int = Field(20, ge=1, le=600)  # the T of "answered within T" per queue
     agents_refresh_s: float = Field(30.0, ge=1, le=3600)  # new or deactivated agents reach the edge and desk
@@ -157,6 +169,20 @@ class ConsoleConfig(_Section):
         return value
 
 
+class WrapUpConfig(_Section):
+    """Wrap-up (disposition) codes agents pick when a contact ends."""
+
+    # Each center's codes as [code, Korean label] pairs, e.g. NTS126 = [["informed", "안내 완료"]]; a center not
+    # named here gets the defaults (crm.cases.wrap_up_codes.DEFAULT_CODES).
+    codes: dict[str, list[tuple[str, str]]] = {}
+
+    @field_validator("codes")
+    @classmethod
+    def _codes(cls, value: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
+        WrapUpCodeBook(value)  # raises ValueError on an empty list, a bad code or label, a repeated code
+        return value
+
+
 class LogConfig(_Section):
     level: str = "INFO"
     file: Path | None = None  # default: stdout
@@ -179,6 +205,7 @@ class Settings(BaseSettings):
     analytics: AnalyticsConfig = AnalyticsConfig()
     dashboard: DashboardConfig = DashboardConfig()
     console: ConsoleConfig = ConsoleConfig()
+    wrap_up: WrapUpConfig = WrapUpConfig()
     integrations: IntegrationsConfig = IntegrationsConfig()  # [integrations.sms]: the SMS gateway
     # An Elasticsearch cluster (SORI_ES_URL, e.g. http://127.0.0.1:9200): used when analytics.search is
     # "elasticsearch", and the search contract tests run against it when set.

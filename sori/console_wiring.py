@@ -8,7 +8,7 @@ from typing import Any
 
 from twisted.application import internet
 from twisted.internet import defer
-from twisted.web import server
+from twisted.web import resource, server
 
 from console.ports import DeskUnavailable
 from console.reasons import ReasonBook
@@ -24,8 +24,11 @@ ON_A_CALL = frozenset({"ringing", "on-call", "wrap-up"})  # a console session ne
 SWEEP_S = 60.0
 
 
-def console_resource(system: System, reactor: Any) -> tuple[ConsoleResource, internet.TimerService]:
-    """The console's resource and the service that sweeps its sessions (the caller adds it to the tree)."""
+def console_resource(
+    system: System, reactor: Any, api: resource.Resource | None = None
+) -> tuple[ConsoleResource, internet.TimerService]:
+    """The console's resource and the service that sweeps its sessions (the caller adds it to the tree);
+    ``api``: the JSON API's resource, which the console's pages reach as the session's agent."""
 
     def on_call(agent_id: int) -> bool:
         board = system.desk.board
@@ -48,9 +51,8 @@ def console_resource(system: System, reactor: Any) -> tuple[ConsoleResource, int
         alive=lambda who: console.signed_in(who.agent_id),
     )
     reasons = ReasonBook(system.settings.console.not_ready_reasons)  # each center's 이석 reasons (else defaults)
-    console = ConsoleResource(
-        sessions, SignInSessions(system.sessions()), stream, desk=SystemDesk(system), reasons=reasons
-    )
+    accounts = SignInSessions(system.sessions(token_hours=sessions.absolute_s / 3600))  # revoked at the session's end
+    console = ConsoleResource(sessions, accounts, stream, desk=SystemDesk(system), reasons=reasons, api=api)
     sweep = internet.TimerService(SWEEP_S, console.sweep)
     sweep.clock = reactor
     return console, sweep

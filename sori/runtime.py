@@ -21,6 +21,7 @@ from twisted.web.resource import IResource
 from crm.api.app import build_site
 from crm.api.verify_page import page_for
 from crm.store import migrate
+from sori.case_work_wiring import attach_suggestions
 from sori.children import SupervisedProcess
 from sori.config import Settings
 from sori.console_wiring import MOUNT as CONSOLE
@@ -67,11 +68,13 @@ def build_services(
     tool_pool = ThreadPool(minthreads=0, maxthreads=TOOL_THREADS, name="sori-tools")
     ThreadPoolService(tool_pool).setServiceParent(root)  # type: ignore[no-untyped-call]
     attach_tools(system, root, reactor, pool, tool_pool)  # the agent tools' adapters and reference service
+    attach_suggestions(system)  # the category model loads on its own thread: startup does not wait
     deps = system.api_deps()
     site = build_site(deps, system.uow, pool, reactor, system.clock, settings.http.max_body_bytes, system.api_routes())
+    api = site.resource  # the JSON API (the console's pages reach it as their agent, in this process)
     # the public forgery check (위변조 확인): no login; one rate limit per address with its API route
     mount(site, "/verify", page_for(system.tools, deps.verify_limiter))
-    console, sweep = console_resource(system, reactor)  # the agents' web console (its sessions, its push stream)
+    console, sweep = console_resource(system, reactor, api)  # the agents' web console (sessions, push stream)
     mount(site, CONSOLE, console)
     sweep.setServiceParent(root)
     if settings.dashboard.enabled:

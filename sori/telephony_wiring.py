@@ -22,7 +22,7 @@ from integrations.certificates.memory import demo_certificate_issuer
 from kernel.centers import Center
 from sori.config import TelephonyConfig
 from sori.wiring import System
-from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp
+from telephony.acd import Acd, QueueConfig, QueueKey, WrapUp, wrap_up_for
 from telephony.board import Board
 from telephony.control.desk import Desk, DeskSettings
 from telephony.control.pin_enrolment import PinEnrolments
@@ -154,6 +154,9 @@ def _refresh_agents(system: System, service: TelephonyService, db_pool: ThreadPo
 
 def queue_configs(flows: FlowSet, centers: Mapping[str, Center], config: TelephonyConfig) -> list[QueueConfig]:
     """One queue per center and skill: "general" everywhere, plus every skill a flow queues or transfers to."""
+    unknown = sorted(set(config.after_call) - set(centers))
+    if unknown:
+        raise ValueError(f"telephony.after_call names no such center: {', '.join(unknown)}")
     skills: dict[str, set[str]] = {code: {"general"} for code in centers}
     for code in centers:
         flow = flows.for_center(code)
@@ -171,12 +174,20 @@ def queue_configs(flows: FlowSet, centers: Mapping[str, Center], config: Telepho
         QueueConfig(
             QueueKey(code, skill),
             overflow_after=overflow,
-            wrapup=WrapUp(config.wrapup_s),
+            wrapup=after_call(config, code),
             service_level_seconds=config.service_level_s,
         )
         for code, names in sorted(skills.items())
         for skill in sorted(names)
     ]
+
+
+def after_call(config: TelephonyConfig, center: str) -> WrapUp:
+    """The center's after-call work: its ``telephony.after_call`` rule, else timed with ``wrapup_s``."""
+    rule = config.after_call.get(center)
+    if rule is None:
+        return WrapUp(config.wrapup_s)
+    return wrap_up_for(rule.mode, config.wrapup_s if rule.seconds is None else rule.seconds)
 
 
 def _warm_prompts(library: PromptLibrary, flows: Any) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from analytics.http_status import STATUS as ANALYTICS_STATUS
+from analytics.pii.mask import mask as mask_pii
 from analytics.search.es_index import ElasticIndex
 from analytics.search.port import SearchIndex
 from analytics.search.sqlite_index import SqliteIndex
@@ -30,6 +31,8 @@ from crm.api.http_status import STATUS as CRM_STATUS
 from crm.api.sessions import AgentSessions
 from crm.api.tools import AgentTools
 from crm.cases.continuity import ContinuityPolicy
+from crm.cases.suggestions import CategorySuggester
+from crm.cases.wrap_up_codes import WrapUpCodeBook
 from crm.door.sql_contacts import SqlPhoneContacts
 from crm.door.sql_transcription import SqlTranscriptionQueue
 from crm.store.engine import make_engine
@@ -39,6 +42,7 @@ from integrations.sms.port import SmsGateway
 from kernel.calendar import WorkCalendar
 from kernel.http.errors import STATUS as KERNEL_STATUS
 from kernel.http.errors import StatusTable
+from sori.case_work_wiring import desk_callback_notice
 from sori.config import Settings
 from telephony.control import api as desk_api
 from telephony.control.api import DeskRef
@@ -66,6 +70,7 @@ class System:
     desk: DeskRef = field(default_factory=lambda: DeskRef(None))  # the telephony desk, once it runs
     sms: SmsGateway | None = None  # set by sori.sms_wiring.attach_sms when `sori up` runs (tests: in memory)
     tools: AgentTools | None = None  # set by sori.tools_wiring.attach_tools when `sori up` runs
+    suggester: CategorySuggester | None = None  # set by sori.case_work_wiring.attach_suggestions (`sori up`)
     _limiter: LoginLimiter | None = field(default=None, init=False, repr=False)
 
     def login_limiter(self) -> LoginLimiter:
@@ -84,9 +89,12 @@ class System:
             )
         return self._limiter
 
-    def sessions(self) -> AgentSessions:
-        """Agents' sign-in sessions (the API's login rule, tokens and throttle), for the dashboards."""
-        return AgentSessions(self.uow, self.login_limiter(), self.clock, self.settings.http.token_hours)
+    def sessions(self, token_hours: float | None = None) -> AgentSessions:
+        """Agents' sign-in sessions (the API's login rule, tokens and throttle), for the dashboards and the
+        console; ``token_hours`` overrides the API's token lifetime (the console's tokens live as long as its
+        sessions may, and are revoked when they end)."""
+        hours = token_hours if token_hours is not None else self.settings.http.token_hours
+        return AgentSessions(self.uow, self.login_limiter(), self.clock, hours)
 
     def search_index(self) -> SearchIndex:
         """A new handle on the configured search index (the caller closes it)."""
@@ -107,7 +115,18 @@ class System:
             tools=self.tools,
             sip_realm=self.settings.edge.realm,
             statuses=STATUSES,
+            complaint_masker=mask_complaint_text,
+            complaint_due_days=self.settings.continuity.complaint_due_working_days,
+            wrap_up_codes=WrapUpCodeBook(self.settings.wrap_up.codes),
+            suggester=self.suggester,
+            recordings_dir=recordings_dir(self.settings),
+            callback_scheduled=desk_callback_notice(self.desk),
         )
+
+
+def mask_complaint_text(text: str) -> str:
+    """The 신문고 inbox's masker port (``crm.cases.complaint_text``), filled with analytics' PII masker."""
+    return mask_pii(text).text
 
 
 #: Every package's error codes and their HTTP statuses, joined once.

@@ -26,6 +26,7 @@ STATUS: Mapping[str, int] = {
     "duplicate-call": 409,
     "duplicate-callback": 409,
     "agent-busy": 409,
+    "agent-not-available": 409,
     "agent-logged-out": 409,
     "agent-logged-in": 409,
     "call-not-offered": 409,

@@ -60,6 +60,7 @@ class CaseDetailView:
     callbacks: list[Callback]
     complaints: list[Complaint]
     tool_uses: list[ToolUseView]
+    detail: str = "full"  # "summary": another center's case under summary scope (no words)
 
 
 @dataclass
@@ -255,6 +256,7 @@ def _summary_only(view: CaseDetailView) -> CaseDetailView:
         callbacks=view.callbacks,
         complaints=[dataclasses.replace(c, title="") for c in view.complaints],
         tool_uses=[],  # what an agent looked up for the citizen is all words
+        detail="summary",
     )
 
 

@@ -14,12 +14,15 @@ from crm.api import (
     routes_cases,
     routes_certificates,
     routes_citizens,
+    routes_complaints,
     routes_core,
     routes_identity,
     routes_phones,
+    routes_screen_pop,
     routes_security,
     routes_tools,
     routes_verify,
+    routes_wrap_up_codes,
 )
 from crm.api.deps import ApiDeps
 from crm.api.fields import PATH_PARAMS
@@ -39,8 +42,11 @@ def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
     router = Router(PATH_PARAMS)
     routes_core.register(router, deps)
     routes_citizens.register(router, deps)
+    routes_wrap_up_codes.register(router, deps)
+    routes_screen_pop.register(router, deps)
     routes_identity.register(router, deps)
     routes_cases.register(router, deps)
+    routes_complaints.register(router, deps)
     routes_phones.register(router, deps)
     routes_security.register(router, deps)
     routes_tools.register(router, deps)

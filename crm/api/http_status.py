@@ -29,7 +29,12 @@ STATUS: Mapping[str, int] = {
     "center-inactive": 409,
     "idempotency-conflict": 409,
     "complaint-exists": 409,
+    "complaint-claimed-by-other": 409,  # the 신문고 inbox (crm.cases.inbox_rules)
+    "complaint-not-claimed": 409,
+    "complaint-state-conflict": 409,
     "invalid-phone-number": 422,
+    "unknown-wrap-up-code": 422,
+    "wrap-up-code-required": 422,
     "invalid-resident-number": 422,
     "identity-check-failed": 422,
     "idempotency-key-reused": 422,
@@ -38,4 +43,10 @@ STATUS: Mapping[str, int] = {
     "identity-check-locked": 429,
     "database-unavailable": 503,
     "sms-unavailable": 503,
+    # case work (crm.api.routes_case_assist, crm.api.routes_recordings)
+    "suggestions-unavailable": 503,
+    "no-case-on-contact": 409,
+    "phone-not-on-file": 422,
+    "recording-not-found": 404,
+    "range-not-satisfiable": 416,
 }

@@ -8,6 +8,7 @@ from crm.access.views import CaseView, CitizenView, ContactView, ToolUseView
 from crm.agents.model import Agent
 from crm.api import schemas as s
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
+from crm.cases.wrap_up_codes import WrapUpCodeBook
 from kernel.centers import Center
 
 
@@ -36,7 +37,13 @@ def access(d: AccessDecision) -> s.AccessOut:
     return s.AccessOut(purpose=d.purpose, scope=d.scope, interaction_id=d.interaction_id)
 
 
-def contact(view: ContactView) -> s.ContactOut:
+def _wrap_up_label(i: Interaction, book: WrapUpCodeBook | None) -> str | None:
+    if i.wrap_up_code is None:
+        return None
+    return (book or WrapUpCodeBook()).label(i.center_code, i.wrap_up_code)
+
+
+def contact(view: ContactView, codes: WrapUpCodeBook | None = None) -> s.ContactOut:
     i = view.interaction
     assert i.id is not None
     out = s.ContactOut(
@@ -48,6 +55,8 @@ def contact(view: ContactView) -> s.ContactOut:
         started_at=i.started_at,
         ended_at=i.ended_at,
         disposition=i.disposition,
+        wrap_up_code=i.wrap_up_code,
+        wrap_up_label=_wrap_up_label(i, codes),
     )
     if view.detail == "full":
         out = out.model_copy(
@@ -140,7 +149,7 @@ def case(c: Case) -> s.CaseOut:
     )
 
 
-def interaction(i: Interaction) -> s.InteractionOut:
+def interaction(i: Interaction, codes: WrapUpCodeBook | None = None) -> s.InteractionOut:
     assert i.id is not None
     return s.InteractionOut(
         id=i.id,
@@ -153,6 +162,8 @@ def interaction(i: Interaction) -> s.InteractionOut:
         ended_at=i.ended_at,
         completed_at=i.completed_at,
         disposition=i.disposition,
+        wrap_up_code=i.wrap_up_code,
+        wrap_up_label=_wrap_up_label(i, codes),
         sip_call_id=i.sip_call_id,
         identity_verified=i.identity_verified,
         verified_method=i.verified_method,
@@ -192,6 +203,8 @@ def callback(cb: Callback) -> s.CallbackOut:
         reason=cb.reason,
         status=cb.status,
         attempts=cb.attempts,
+        window_end=cb.window_end,
+        number=None if cb.phone_ref is None else "calling" if cb.phone_ref.startswith("calling:") else "on-file",
     )
 
 
@@ -202,6 +215,9 @@ def complaint(c: Complaint, case_number: str | None = None) -> s.ComplaintOut:
         title=c.title,
         citizen_id=c.citizen_id,
         case_number=case_number,
+        id=c.id,
+        status=c.status.value,
+        due_at=c.due_at,
     )
 
 

@@ -35,7 +35,7 @@ from kernel.actor import Actor
 from kernel.errors import DomainError
 from kernel.http.body import parse_body
 from kernel.http.errors import ApiError, StatusTable, error_body
-from kernel.http.kit import ApiRequest, Later, Reply, Route, Router
+from kernel.http.kit import ApiRequest, BinaryReply, Later, Reply, Route, Router
 
 log = logging.getLogger("sori.http")
 IDEMPOTENCY_KEY_MAX = 200
@@ -212,7 +212,10 @@ class ApiResource(resource.Resource):
             payload: Any = body.model_dump(mode="json")
         else:
             payload = body
-        request.write(json.dumps(payload, ensure_ascii=False).encode("utf-8") if payload is not None else b"")
+        if isinstance(reply, BinaryReply):  # its headers (set above) name its own content-type
+            request.write(reply.content)
+        else:
+            request.write(json.dumps(payload, ensure_ascii=False).encode("utf-8") if payload is not None else b"")
         request.finish()
         log.info(
             "http",

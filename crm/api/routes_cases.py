@@ -9,13 +9,15 @@ from typing import Any
 from crm.access import views
 from crm.access.model import Purpose, Scope
 from crm.access.policy import AccessDecision
-from crm.api import present, routes_case_work, routes_center_work
+from crm.api import present, routes_case_assist, routes_case_work, routes_center_work, routes_recordings
 from crm.api import schemas as s
 from crm.api.case_params import case_number, case_reply, expected_version
+from crm.api.category_choices import record_category_choice
 from crm.api.deps import ApiDeps
 from crm.api.routes_core import CENTER_PARAM, PURPOSE_PARAM, REASON_PARAM, V1
 from crm.cases import services as cases
 from crm.cases.status import CaseStatus
+from crm.cases.wrap_up_codes import WrapUpCodeBook
 from crm.errors import OtherCenter
 from crm.store.uow import SqlUnitOfWork
 from kernel.actor import Role
@@ -26,13 +28,15 @@ from kernel.http.params import ID_MAX
 
 def register(router: Router, deps: ApiDeps) -> None:
     """Every case, complaint, callback and access-log route, in the order of the OpenAPI document."""
-    register_cases(router)
+    register_cases(router, deps.wrap_up_codes)
     register_case_updates(router)
     routes_case_work.register(router, deps)
+    routes_case_assist.register(router, deps)
+    routes_recordings.register(router, deps)
     routes_center_work.register(router)
 
 
-def register_cases(router: Router) -> None:
+def register_cases(router: Router, codes: WrapUpCodeBook | None = None) -> None:
     """Open, list and read cases."""
 
     def create(req: ApiRequest[s.CaseIn], uow: SqlUnitOfWork) -> Reply:
@@ -119,7 +123,7 @@ def register_cases(router: Router) -> None:
             s.CaseDetailOut(
                 case=present.case(view.case),
                 access=present.access(view.decision),
-                contacts=[present.contact(c) for c in view.contacts],
+                contacts=[present.contact(c, codes) for c in view.contacts],
                 handoffs=[present.handoff(h) for h in view.handoffs],
                 events=[present.event(e) for e in view.events],
                 callbacks=[present.callback(c) for c in view.callbacks],
@@ -144,21 +148,24 @@ def register_case_updates(router: Router) -> None:
     """Change a case's category, summary or status (optimistic: ``If-Match``)."""
 
     def update(req: ApiRequest[s.CaseUpdateIn], uow: SqlUnitOfWork) -> Reply:
+        actor = req.require_actor()
         case = cases.update_case(
             uow,
-            req.require_actor(),
+            actor,
             req.now,
             number=case_number(req),
             expected_version=expected_version(req, req.body.expected_version),
             category=req.body.category,
             summary=req.body.summary,
         )
+        if req.body.suggestions is not None:  # the classifier's suggestions were shown: keep the choice
+            record_category_choice(uow, actor, req.now, case, req.body.category, req.body.suggestions)
         return case_reply(200, case, uow)
 
     router.route(
         "PATCH",
         f"{V1}/cases/{{number}}",
-        summary="Change category or summary (If-Match honoured)",
+        summary="Change category or summary (If-Match honoured); with the suggestions shown, the choice is recorded",
         tag="cases",
         body=s.CaseUpdateIn,
         responses={200: s.CaseOut},

@@ -1,5 +1,5 @@
-"""Routes: a center's work outside one case: 신문고 complaints recorded for it, its pending callbacks, and the
-access log its supervisors (or an admin) read."""
+"""Routes: a center's work outside one case: its pending callbacks, and the access log its supervisors (or an
+admin) read. Its 신문고 complaints are ``crm.api.routes_complaints``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from crm.api import present
 from crm.api import schemas as s
 from crm.api.routes_core import CENTER_PARAM, V1
-from crm.cases import complaints
 from crm.errors import Forbidden, OtherCenter
 from crm.store.uow import SqlUnitOfWork
 from kernel.actor import Role
@@ -17,37 +16,9 @@ from kernel.http.params import ID_MAX
 
 
 def register(router: Router) -> None:
-    """Complaints, callbacks and the access log, in the order of the OpenAPI document."""
-    register_complaints(router)
+    """Callbacks and the access log, in the order of the OpenAPI document."""
     register_callbacks(router)
     register_access_log(router)
-
-
-def register_complaints(router: Router) -> None:
-    """신문고 complaints recorded for a center to work."""
-
-    def record_complaint(req: ApiRequest[s.ComplaintIn], uow: SqlUnitOfWork) -> Reply:
-        b = req.body
-        complaint = complaints.record_complaint(
-            uow,
-            req.require_actor(),
-            sinmungo_id=b.sinmungo_id,
-            received_at=b.received_at,
-            title=b.title,
-            citizen_id=b.citizen_id,
-            assigned_center=b.assigned_center,
-        )
-        return Reply(201, present.complaint(complaint))
-
-    router.route(
-        "POST",
-        f"{V1}/complaints",
-        summary="Record a 신문고 complaint for your center to work (idempotent by sinmungo_id)",
-        tag="complaints",
-        body=s.ComplaintIn,
-        responses={201: s.ComplaintOut},
-        errors=(401, 403, 404, 409, 422),
-    )(record_complaint)
 
 
 def register_callbacks(router: Router) -> None:

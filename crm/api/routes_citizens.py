@@ -315,8 +315,10 @@ def register(router: Router, deps: ApiDeps) -> None:
             interaction_id=req.param_int("interaction_id"),
             notes=req.body.notes,
             disposition=req.body.disposition,
+            wrap_up_code=req.body.wrap_up_code,
+            codes=deps.wrap_up_codes,
         )
-        return Reply(200, present.interaction(interaction))
+        return Reply(200, present.interaction(interaction, deps.wrap_up_codes))
 
     router.route(
         "POST",

@@ -143,6 +143,8 @@ class ContactOut(Out):
     started_at: dt.datetime
     ended_at: dt.datetime | None
     disposition: Disposition | None
+    wrap_up_code: str | None = None  # not personal data: shown in every detail
+    wrap_up_label: str | None = None
     agent_id: int | None = None
     queued_at: dt.datetime | None = None
     answered_at: dt.datetime | None = None
@@ -236,6 +238,8 @@ class InteractionOut(Out):
     ended_at: dt.datetime | None
     completed_at: dt.datetime | None
     disposition: Disposition | None
+    wrap_up_code: str | None = None
+    wrap_up_label: str | None = None
     sip_call_id: str | None
     identity_verified: bool
     verified_method: str | None
@@ -274,6 +278,8 @@ class CallbackOut(Out):
     reason: str
     status: CallbackStatus
     attempts: int
+    window_end: dt.datetime | None = None  # an agent-scheduled callback: due_at is its window's start
+    number: Literal["calling", "on-file"] | None = None  # which number, never the digits
 
 
 class EndedOut(Out):
@@ -284,6 +290,8 @@ class EndedOut(Out):
 class WrapUpIn(In):
     notes: str | None = Field(None, max_length=20000)
     disposition: Disposition | None = None
+    # One of the contact's center's codes (GET /api/v1/wrap-up-codes); required for a call of a center.
+    wrap_up_code: str | None = Field(None, min_length=1, max_length=30)
 
 
 class ContinueIn(In):
@@ -347,6 +355,9 @@ class ComplaintOut(Out):
     title: str
     citizen_id: int | None
     case_number: str | None = None
+    id: int | None = None  # the inbox's id (GET /api/v1/complaints/{id})
+    status: str | None = None
+    due_at: dt.datetime | None = None
 
 
 class CaseDetailOut(Out):
@@ -375,6 +386,10 @@ class CaseUpdateIn(In):
     category: str | None = Field(None, max_length=100)
     summary: str | None = Field(None, max_length=4000)
     expected_version: Version | None = None
+    # The category suggestions the console showed, best first: the choice is recorded for retraining.
+    suggestions: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, min_length=1, max_length=10
+    )
 
 
 class ContactIn(In):
@@ -401,6 +416,7 @@ class ComplaintIn(In):
     title: str = Field(min_length=1, max_length=300)
     citizen_id: Id | None = None
     assigned_center: str | None = Field(None, max_length=20, description="the center that works it (default: yours)")
+    body: str = Field("", max_length=20000, description="the complaint's text (처리기한 is computed from received_at)")
 
 
 class LinkIn(In):

@@ -12,6 +12,7 @@ from crm.cases.events import record
 from crm.cases.model import VOICE_CHANNELS, Callback, Case, Channel, Disposition, EventKind, Interaction
 from crm.cases.services import ensure_center_member, ensure_writer, load_own_case, own_interaction
 from crm.cases.status import CaseStatus
+from crm.cases.wrap_up_codes import WrapUpCodeBook, WrapUpCodeRequired
 from crm.citizens.phone import normalize_phone
 from crm.citizens.services import match_caller
 from crm.errors import CenterInactive, CenterNotFound, CitizenNotFound, InteractionClosed
@@ -164,11 +165,21 @@ def wrap_up(
     interaction_id: int,
     notes: str | None,
     disposition: Disposition | None = None,
+    wrap_up_code: str | None = None,
+    codes: WrapUpCodeBook | None = None,
 ) -> Interaction:
-    """Wrap-up done: notes written, the agent stops serving this citizen."""
+    """Wrap-up done: notes and the center's wrap-up code written, the agent stops serving this citizen.
+
+    A call (inbound, outbound, callback) needs one of its center's codes (``codes``: the defaults when None).
+    """
     interaction = own_interaction(uow, actor, interaction_id)
     if interaction.completed_at is not None:
         raise InteractionClosed("this contact is already wrapped up")
+    book = codes or WrapUpCodeBook()
+    if wrap_up_code is not None:
+        interaction.wrap_up_code = book.check(interaction.center_code, wrap_up_code)
+    elif interaction.channel in VOICE_CHANNELS and interaction.wrap_up_code is None:
+        raise WrapUpCodeRequired("통화 후처리 코드를 선택하세요.", center=interaction.center_code)
     if interaction.ended_at is None:
         interaction.ended_at = now
     if notes is not None:

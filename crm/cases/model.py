@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from crm.cases.complaint_records import ComplaintStatus
 from crm.cases.status import ACTIVE, CaseStatus
 from crm.citizens.model import EVIDENCE_METHODS
 from kernel.errors import ValidationFailed
@@ -124,6 +125,8 @@ class Interaction:
     caller_number: str | None = None
     # How the system came to know this contact: "call", "callback", "attestation:<id>", "complaint:<id>".
     origin: str | None = None
+    # The center's wrap-up (disposition) code the agent picked at wrap-up (crm.cases.wrap_up_codes).
+    wrap_up_code: str | None = None
     id: int | None = None
 
     @property
@@ -159,6 +162,7 @@ class EventKind(enum.StrEnum):
     HANDED_OFF = "handed-off"
     HANDOFF_ACCEPTED = "handoff-accepted"
     COMPLAINT_LINKED = "complaint-linked"
+    COMPLAINT_HANDED_OFF = "complaint-handed-off"  # a linked 신문고 complaint moved to another center
     MERGED_INTO = "merged-into"
     MERGED_FROM = "merged-from"
     CALLBACK_SCHEDULED = "callback-scheduled"
@@ -185,6 +189,7 @@ class CallbackStatus(enum.StrEnum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # an agent-scheduled callback whose window ended before it could be placed
 
 
 @dataclass
@@ -200,6 +205,11 @@ class Callback:
     status: CallbackStatus = CallbackStatus.PENDING
     attempts: int = 0
     interaction_id: int | None = None
+    # An agent-scheduled callback: ``due_at`` is its window's start, ``window_end`` its end; ``phone_ref``
+    # says which number ("calling:<interaction id>" or "phone:<citizen phone id>"), never the digits.
+    window_end: dt.datetime | None = None
+    phone_ref: str | None = None
+    scheduled_by: int | None = None
     id: int | None = None
 
 
@@ -213,4 +223,16 @@ class Complaint:
     citizen_id: int | None = None
     case_id: int | None = None
     assigned_center: str | None = None  # the center that works it: its agents serve its citizen
+    # The inbox (crm.cases.inbox): text, its masked copy, status, 처리기한, claim, answer, last hand-off.
+    body: str = ""
+    body_masked: str = ""  # the composition root's PII masker's copy: analytics and other centers read this
+    status: ComplaintStatus = ComplaintStatus.RECEIVED
+    due_at: dt.datetime | None = None  # set by record_complaint and migration 0011; None: unknown, never overdue
+    claimed_by: int | None = None
+    claimed_at: dt.datetime | None = None
+    answer: str | None = None
+    answered_at: dt.datetime | None = None
+    answered_by: int | None = None
+    closed_at: dt.datetime | None = None
+    handed_off_to: str | None = None  # the center of the last hand-off (the assignment moved there)
     id: int | None = None

@@ -127,6 +127,8 @@ class CallbackTask:
     case_number: str | None
     phone: str | None  # digits to dial, None when the citizen has no number on record
     attempts: int = 0
+    # An agent-scheduled callback's window end (``due_at`` is its start): not placed before, expired after.
+    window_end: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -210,9 +212,14 @@ class AgentDesk(Protocol):
         to_queue: str | None,
         summary: str,
         reason: str,
+        to_agent_id: int | None = None,
     ) -> HandedOff: ...
 
     def pending_callbacks(self) -> list[CallbackTask]: ...
+
+    def callback_task(self, callback_id: int) -> CallbackTask | None:
+        """One pending callback (e.g. just scheduled by an agent), None when it is not pending."""
+        ...
 
     def callback_finished(self, callback_id: int, status: CallbackStatus, attempts: int) -> None: ...
 

@@ -164,6 +164,7 @@ class CallBook:
             case.number if case else None,
             phones[-1] if phones else None,
             callback.attempts,
+            callback.window_end,
         )
 
     def pin_refusal(self, policy: PinPolicy, citizen_id: int, pin: str, repeated: str) -> PinRefused | None:

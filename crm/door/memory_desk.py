@@ -215,6 +215,7 @@ class MemoryDesk:
         to_queue: str | None,
         summary: str,
         reason: str,
+        to_agent_id: int | None = None,
     ) -> HandedOff:
         book = self.book
         with book.atomic():
@@ -253,19 +254,27 @@ class MemoryDesk:
                 now,
                 from_agent_id=agent.agent_id,
                 to_queue=to_queue,
+                to_agent_id=to_agent_id,
                 id=book.next_id(),
             )
             book.handoffs[handoff.id or 0] = handoff
             case.status = CaseStatus.TRANSFERRED
             if to_center != case.owner_center:
                 case.due_at = self.calendar.add_working_days(now, book.policy.handoff_due_working_days)
-            case.owner_center, case.owner_agent_id, case.updated_at = to_center, None, now
+            case.owner_center, case.owner_agent_id, case.updated_at = to_center, to_agent_id, now
             return HandedOff(case.number, handoff.id or 0)
 
     def pending_callbacks(self) -> list[CallbackTask]:
         with self.book.lock:
             pending = [c for c in self.book.callbacks.values() if c.status is CallbackStatus.PENDING]
             return [self.book.task(c) for c in sorted(pending, key=lambda c: (c.due_at, c.id or 0))]
+
+    def callback_task(self, callback_id: int) -> CallbackTask | None:
+        with self.book.lock:
+            callback = self.book.callbacks.get(callback_id)
+            if callback is None or callback.status is not CallbackStatus.PENDING:
+                return None
+            return self.book.task(callback)
 
     def callback_finished(self, callback_id: int, status: CallbackStatus, attempts: int) -> None:
         with self.book.lock:

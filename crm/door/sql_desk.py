@@ -15,7 +15,8 @@ from crm.agents.model import Agent
 from crm.calls.model import AgentStateChange, FinishedCall
 from crm.cases import contacts, services
 from crm.cases.continuity import ContinuityPolicy
-from crm.cases.model import CallbackStatus, Disposition
+from crm.cases.model import Callback, CallbackStatus, Disposition
+from crm.cases.scheduled_callbacks import parse_phone_ref
 from crm.citizens import pin_services
 from crm.citizens.model import SystemVerification
 from crm.citizens.pin import PinHasher, PinPolicy
@@ -132,6 +133,7 @@ class AgentContacts:
         to_queue: str | None,
         summary: str,
         reason: str,
+        to_agent_id: int | None = None,
     ) -> HandedOff:
         """Transfer: the same case goes with the caller (a case is opened first if the contact has none)."""
         actor = agent.actor()
@@ -163,6 +165,7 @@ class AgentContacts:
                 number=case.number,
                 to_center=to_center,
                 to_queue=to_queue,
+                to_agent_id=to_agent_id,
                 reason=reason,
                 summary=summary,
             )
@@ -177,6 +180,13 @@ class AgentContacts:
                 for c in uow.callbacks.pending(None, None)
                 if c.id is not None and c.status is CallbackStatus.PENDING
             ]
+
+    def callback_task(self, callback_id: int) -> CallbackTask | None:
+        with self.uow(readonly=True) as uow:
+            callback = uow.callbacks.get(callback_id)
+            if callback is None or callback.status is not CallbackStatus.PENDING:
+                return None
+            return self._task(uow, callback_id)
 
     def callback_finished(self, callback_id: int, status: CallbackStatus, attempts: int) -> None:
         with self.uow() as uow:
@@ -209,16 +219,31 @@ class AgentContacts:
         callback = uow.callbacks.get(callback_id)
         assert callback is not None
         case = uow.cases.get_by_id(callback.case_id)
-        phones = uow.citizens.phones(callback.citizen_id)
-        phone = phones[-1].digits if phones else None
         return CallbackTask(
             callback_id,
             callback.center_code,
             callback.due_at,
             case.number if case else None,
-            phone,
+            _digits(uow, callback),
             callback.attempts,
+            callback.window_end,
         )
+
+
+def _digits(uow: UnitOfWork, callback: Callback) -> str | None:
+    """The number to dial: the one an agent chose (the calling number, or one on file), else the citizen's
+    latest number; None when the reference no longer leads to a number (nothing is dialled)."""
+    phones = uow.citizens.phones(callback.citizen_id)
+    if callback.phone_ref is None:
+        return phones[-1].digits if phones else None
+    ref = parse_phone_ref(callback.phone_ref)
+    if ref is None:
+        return None
+    kind, ident = ref
+    if kind == "calling":
+        contact = uow.interactions.get(ident)
+        return contact.caller_number if contact is not None else None
+    return next((p.digits for p in phones if p.id == ident), None)
 
 
 def _record(agent: Agent) -> AgentRecord:

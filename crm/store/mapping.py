@@ -7,6 +7,7 @@ from sqlalchemy.orm import registry
 from crm.access.evidence import IdentityAttempt, IdentityChallenge
 from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
+from crm.cases.complaint_records import ComplaintEvent
 from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.tool_uses import ToolUse
 from crm.cases.transcription import TranscriptionJob
@@ -35,6 +36,7 @@ def map_domain() -> None:
     r.map_imperatively(CaseEvent, tables.case_events)
     r.map_imperatively(Callback, tables.callbacks)
     r.map_imperatively(Complaint, tables.complaints)
+    r.map_imperatively(ComplaintEvent, tables.complaint_events)
     r.map_imperatively(AccessLogEntry, tables.access_log)
     r.map_imperatively(TranscriptionJob, tables.transcription_jobs)
     r.map_imperatively(ServingAttestation, tables.serving_attestations)

@@ -172,7 +172,8 @@ def purge(
 
 
 def _delete_cases(session: Session, expired: ExpiredCases) -> dict[str, int]:
-    counts = dict.fromkeys(("callbacks", "transcription_jobs", "handoffs", "case_events", "complaints", "tool_uses"), 0)
+    counts = dict.fromkeys(("callbacks", "transcription_jobs", "handoffs", "case_events", "complaints", "tool_uses",
+                            "category_choices"), 0)  # fmt: skip
 
     def run(name: str, statement: Any) -> None:
         counts[name] = counts.get(name, 0) + (session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
@@ -185,7 +186,10 @@ def _delete_cases(session: Session, expired: ExpiredCases) -> dict[str, int]:
         run("callbacks", delete(t.callbacks).where(t.callbacks.c.case_id.in_(chunk)))
         run("handoffs", delete(t.handoffs).where(t.handoffs.c.case_id.in_(chunk)))
         run("case_events", delete(t.case_events).where(t.case_events.c.case_id.in_(chunk)))
+        run("category_choices", delete(t.category_choices).where(t.category_choices.c.case_id.in_(chunk)))
         # the store's copy of a 신문고 complaint exists to link it to the case; 국민신문고 keeps the original
+        linked = select(t.complaints.c.id).where(t.complaints.c.case_id.in_(chunk)).scalar_subquery()
+        run("complaint_events", delete(t.complaint_events).where(t.complaint_events.c.complaint_id.in_(linked)))
         run("complaints", delete(t.complaints).where(t.complaints.c.case_id.in_(chunk)))
     for chunk in _chunks(expired.interaction_ids):
         # what identity checks, serving attestations and agents' tool uses left on these contacts (attempts

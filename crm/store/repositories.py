@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from crm.access.evidence import IdentityAttempt, IdentityChallenge, Outcome
 from crm.access.model import AccessLogEntry, ServingAttestation
 from crm.agents.model import Agent
+from crm.cases.complaint_records import OPEN_STATUSES, ComplaintEvent, InboxQuery
 from crm.cases.model import Callback, CallbackStatus, Case, CaseEvent, Complaint, Handoff, Interaction
 from crm.cases.status import CaseStatus
 from crm.cases.tool_uses import ToolUse
@@ -290,6 +291,36 @@ class SqlComplaintRepository(_Repo):
 
     def add(self, complaint: Complaint) -> None:
         self.session.add(complaint)
+
+    def get(self, complaint_id: int) -> Complaint | None:
+        return self.session.get(Complaint, complaint_id)
+
+    def inbox(self, query: InboxQuery) -> Sequence[Complaint]:
+        """A center's complaints, earliest 처리기한 first (ties by id), after the keyset ``query.after``."""
+        c = tables.complaints.c
+        statement = select(Complaint).where(c.assigned_center == query.center)
+        if query.statuses:
+            statement = statement.where(c.status.in_([status.value for status in query.statuses]))
+        if query.overdue is not None:
+            late = and_(c.status.in_([s.value for s in OPEN_STATUSES]), c.due_at < query.now)
+            statement = statement.where(late if query.overdue else ~late)
+        if query.after is not None:
+            due, last_id = query.after
+            if due is None:  # the undated complaints come last, by id
+                statement = statement.where(c.due_at.is_(None), c.id > last_id)
+            else:
+                later = or_(c.due_at > due, and_(c.due_at == due, c.id > last_id), c.due_at.is_(None))
+                statement = statement.where(later)
+        ordered = statement.order_by(c.due_at.is_(None), c.due_at, c.id)
+        return self.session.scalars(ordered.limit(query.limit)).all()
+
+    def add_event(self, event: ComplaintEvent) -> None:
+        self.session.add(event)
+
+    def events(self, complaint_id: int) -> Sequence[ComplaintEvent]:
+        c = tables.complaint_events.c
+        query = select(ComplaintEvent).where(c.complaint_id == complaint_id).order_by(c.id)
+        return self.session.scalars(query).all()
 
 
 class SqlAccessLogRepository(_Repo):

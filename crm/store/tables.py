@@ -27,6 +27,7 @@ from sqlalchemy.engine import Dialect
 
 from crm.access.evidence import Outcome
 from crm.access.model import AttestationKind, Purpose, Scope
+from crm.cases.complaint_records import ComplaintEventKind, ComplaintStatus
 from crm.cases.model import CallbackStatus, Channel, Disposition, EventKind
 from crm.cases.status import CaseStatus
 from crm.cases.tool_uses import Outcome as ToolOutcome
@@ -199,6 +200,7 @@ interactions = Table(
     Column("verified_at", UTCDateTime),
     Column("caller_number", String(20)),
     Column("origin", String(40)),
+    Column("wrap_up_code", String(30)),  # the center's wrap-up code picked at wrap-up (0010)
     # The screen-pop reads a citizen's latest contacts; serving checks an agent's open ones.
     Index("ix_interactions_citizen_started", "citizen_id", "started_at"),
     Index("ix_interactions_agent_citizen_open", "agent_id", "citizen_id", "completed_at"),
@@ -280,7 +282,25 @@ callbacks = Table(
     Column("status", StrEnum(CallbackStatus, 20), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # An agent-scheduled callback (0012): due_at is its window's start; which number, as a reference only.
+    Column("window_end", UTCDateTime),
+    Column("phone_ref", String(40)),  # "calling:<interaction id>" or "phone:<citizen phone id>"
+    Column("scheduled_by", Id),
     Index("ix_callbacks_status_due", "status", "due_at"),
+)
+
+# The agent's category choice after the classifier's suggestions were shown (0012): retraining's labels.
+category_choices = Table(
+    "category_choices",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("agent_id", Id, ForeignKey("agents.id")),
+    Column("center", String(20), nullable=False),
+    Column("chosen", String(100), nullable=False),
+    Column("suggested", JSON, nullable=False),
+    Column("rank", Integer),
+    Column("at", UTCDateTime, nullable=False, index=True),
 )
 
 complaints = Table(
@@ -293,6 +313,33 @@ complaints = Table(
     Column("citizen_id", Id, ForeignKey("citizens.id")),
     Column("case_id", Id, ForeignKey("cases.id"), index=True),
     Column("assigned_center", String(20), ForeignKey("centers.code")),
+    # the 신문고 inbox (migration 0011)
+    Column("body", Text, nullable=False, server_default=""),
+    Column("body_masked", Text, nullable=False, server_default=""),
+    Column("status", StrEnum(ComplaintStatus, 20), nullable=False, server_default="received"),
+    Column("due_at", UTCDateTime),  # NULL only for rows written outside the domain: never overdue, listed last
+    Column("claimed_by", Id, ForeignKey("agents.id")),
+    Column("claimed_at", UTCDateTime),
+    Column("answer", Text),
+    Column("answered_at", UTCDateTime),
+    Column("answered_by", Id, ForeignKey("agents.id")),
+    Column("closed_at", UTCDateTime),
+    Column("handed_off_to", String(20), ForeignKey("centers.code")),
+    Index("ix_complaints_inbox", "assigned_center", "due_at", "id"),
+)
+
+complaint_events = Table(
+    "complaint_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("complaint_id", Id, ForeignKey("complaints.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", StrEnum(ComplaintEventKind, 20), nullable=False),
+    Column("actor_login", String(64), nullable=False),
+    Column("actor_id", Id, ForeignKey("agents.id")),
+    Column("center_code", String(20), ForeignKey("centers.code")),
+    Column("to_center", String(20), ForeignKey("centers.code")),
+    Column("note", Text),
 )
 
 serving_attestations = Table(

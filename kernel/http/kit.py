@@ -19,7 +19,18 @@ from kernel.actor import Actor, Role
 from kernel.errors import ValidationFailed
 from kernel.http.params import QueryParam, check_parameters, parse_integer, path_schema
 
-__all__ = ["ALL_ROLES", "STAFF", "ApiRequest", "Handler", "Later", "QueryParam", "Reply", "Route", "Router"]
+__all__ = [
+    "ALL_ROLES",
+    "STAFF",
+    "ApiRequest",
+    "BinaryReply",
+    "Handler",
+    "Later",
+    "QueryParam",
+    "Reply",
+    "Route",
+    "Router",
+]
 
 ALL_ROLES = frozenset(Role)
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
@@ -32,6 +43,13 @@ class Reply:
     status: int
     body: BaseModel | dict[str, Any] | list[Any] | None
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BinaryReply(Reply):
+    """A reply of raw bytes (e.g. audio): ``headers`` carry its content-type; no JSON body."""
+
+    content: bytes = b""
 
 
 @dataclass
@@ -127,6 +145,8 @@ class Route:
     # Who may see this route's answer, checked afresh before the handler *and* before a stored answer is
     # replayed for an Idempotency-Key: a replay never shows what the actor may no longer see.
     guard: Callable[[ApiRequest[Any], Any], None] | None = None
+    # The success replies' media type when not JSON (a ``BinaryReply``, e.g. "audio/wav").
+    media_type: str = "application/json"
 
     @property
     def regex(self) -> re.Pattern[str]:

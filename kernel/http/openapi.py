@@ -20,6 +20,7 @@ _REASONS = {
     200: "OK",
     201: "Created",
     204: "No Content",
+    206: "Partial content",
     400: "Bad request",
     401: "Not logged in",
     403: "Forbidden",
@@ -28,6 +29,7 @@ _REASONS = {
     409: "Conflict",
     413: "Body too large",
     415: "Unsupported media type",
+    416: "Range not satisfiable",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
@@ -90,6 +92,8 @@ def build_openapi(router: Router, version: str, statuses: StatusTable) -> dict[s
                 response["content"] = {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
                 }
+            elif status != 204 and route.media_type != "application/json" and status < 300:
+                response["content"] = {route.media_type: {"schema": {"type": "string", "format": "binary"}}}
             elif status != 204:
                 response["content"] = {"application/json": {"schema": {"type": "object"}}}
             operation["responses"][str(status)] = response

@@ -23,6 +23,7 @@ from crm.citizens import services as citizens
 from crm.citizens.phone import normalize_phone
 from kernel.actor import Actor, Role
 from kernel.centers import Center
+from sori.seed.demo_complaints import seed_demo_complaints
 from sori.seed.demo_phones import assign_demo_sip_passwords, write_demo_sip_passwords
 from sori.wiring import System
 
@@ -87,6 +88,7 @@ def seed_demo(system: System) -> SeedReport:
     centers, errors = seed_centers(system)
     agents = _seed_agents(system)
     citizens_created, cases_created = _seed_citizens(system)
+    seed_demo_complaints(system, [row[0] for row in DEMO_AGENTS], [demo_phone(i) for i in range(40)])
     return SeedReport(centers, errors, agents, citizens_created, cases_created)
 
 
@@ -188,6 +190,7 @@ def _seed_citizens(system: System, count: int = 40) -> tuple[int, int]:
                     end + dt.timedelta(seconds=30),
                     interaction_id=interaction.id,
                     notes=f"{summary}. 안내 완료.",
+                    wrap_up_code=rng.choice(("informed", "informed", "resolved", "callback-needed")),
                 )
                 if rng.random() < 0.5:
                     services.change_status(

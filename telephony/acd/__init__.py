@@ -6,12 +6,14 @@ Start at ``Acd`` (``distributor.py``): commands take ``now`` and return typed ev
 next opening), ``ewt`` (expected wait), ``kpi`` (service level, ASA, AHT, abandonment, Erlang C).
 """
 
+from telephony.acd.after_call import AFTER_CALL_MODES, AfterCallMode, mode_of, wrap_up_for
 from telephony.acd.distributor import Acd
 from telephony.acd.errors import (
     AcdError,
     AgentAlreadyLoggedIn,
     AgentBusy,
     AgentLoggedOut,
+    AgentNotAvailable,
     CallAlreadyAnswered,
     CallNotConnected,
     CallNotOffered,
@@ -47,14 +49,17 @@ from telephony.acd.records import CallRecord
 from telephony.acd.state import AbandonCounts
 
 __all__ = [
+    "AFTER_CALL_MODES",
     "AbandonCounts",
     "Acd",
     "AcdError",
     "AcdSettings",
+    "AfterCallMode",
     "Agent",
     "AgentAlreadyLoggedIn",
     "AgentBusy",
     "AgentLoggedOut",
+    "AgentNotAvailable",
     "AgentState",
     "AgentStateChanged",
     "Call",
@@ -89,4 +94,6 @@ __all__ = [
     "UnknownCenter",
     "UnknownQueue",
     "WrapUp",
+    "mode_of",
+    "wrap_up_for",
 ]

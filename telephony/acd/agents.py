@@ -70,6 +70,7 @@ def withdraw(state: AcdState, call: Call, now: dt.datetime, reason: str) -> list
     agent = state.agent(call.agent_id or "")
     call.agent_id = None
     call.offered_at = None
+    call.for_agent = None  # the named agent did not take it: it waits in its queue like any other
     if call.callback_id is not None:
         del state.calls[call.call_id]
         cb = state.callbacks[call.callback_id]

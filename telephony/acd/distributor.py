@@ -25,6 +25,7 @@ from telephony.acd.errors import (
     AgentAlreadyLoggedIn,
     AgentBusy,
     AgentLoggedOut,
+    AgentNotAvailable,
     CallAlreadyAnswered,
     CallNotConnected,
     CallNotOffered,
@@ -89,21 +90,29 @@ class Acd:
         priority: int = 0,
         case_number: str | None = None,
         last_agent_id: str | None = None,
+        for_agent: str | None = None,
     ) -> list[Event]:
-        """A caller asks for ``queue``: refused with ``Closed``, offered at once, or ``CallQueued``."""
+        """A caller asks for ``queue``: refused with ``Closed``, offered at once, or ``CallQueued``.
+
+        ``for_agent``: offered to that agent only (who must be ready: else ``AgentNotAvailable``); if they do
+        not take it, the call waits in ``queue`` like any other.
+        """
         s = self._state
         s.queue(queue)
         if call_id in s.calls or any(c.call_id == call_id for c in s.wrapping.values()):
             raise DuplicateCall(f"call {call_id} is already known", call_id=call_id)
         _aware(now)
+        if for_agent is not None and s.agent(for_agent).state is not AgentState.READY:
+            raise AgentNotAvailable(f"agent {for_agent} is not ready for a call", agent_id=for_agent)
         hours = s.hours[queue.center]
         if not hours.is_open(now):
             return [Closed(call_id, queue, hours.holiday(now), hours.next_opening(now))]
 
         def arrive() -> list[Event]:
             s.calls[call_id] = Call(
-                call_id, queue, now, s.next_seq(), priority, case_number, last_agent_id, eligible={queue: now}
-            )
+                call_id, queue, now, s.next_seq(), priority, case_number, last_agent_id, eligible={queue: now},
+                for_agent=for_agent,
+            )  # fmt: skip
             return []
 
         events = self._run(now, arrive)
@@ -179,9 +188,10 @@ class Acd:
             del s.calls[call_id]
             s.wrapping[agent.agent_id] = call
             wrapup = s.queue(call.queue).wrapup
-            if wrapup.seconds <= 0:
+            if wrapup.seconds <= 0 and wrapup.auto_ready:  # no after-call work at all
                 return agents.finish_wrapup(s, agent, now, AgentState.READY)
-            agent.wrapup_until = now + dt.timedelta(seconds=wrapup.seconds)
+            # agent-ended wrap-up with no suggested time: in wrap-up until the agent ends it, no timer shown
+            agent.wrapup_until = now + dt.timedelta(seconds=wrapup.seconds) if wrapup.seconds > 0 else None
             return [s.move(agent, AgentState.WRAP_UP, now)]
 
         return self._run(now, end)

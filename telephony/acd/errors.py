@@ -43,6 +43,12 @@ class AgentBusy(AcdError):
     code = "agent-busy"
 
 
+class AgentNotAvailable(AcdError):
+    """A call for one named agent (a transfer to them) while they are not ready for it."""
+
+    code = "agent-not-available"
+
+
 class AgentLoggedOut(AcdError):
     code = "agent-logged-out"
 

@@ -125,6 +125,8 @@ class Call:
     ended_at: dt.datetime | None = None
     hold_seconds: float = 0.0
     callback_id: str | None = None
+    #: a call for this agent only (a transfer to a named agent); back to its queue if they do not take it
+    for_agent: str | None = None
 
     @property
     def waiting(self) -> bool:

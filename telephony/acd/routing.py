@@ -3,7 +3,8 @@
 A call is tried in its own queue first, then in the overflow queues it became eligible in, in that
 order; within a queue the queue's strategy ranks the ready agents. Calls are served in priority order,
 then by time waited (original enqueue time, also in partners' queues: an overflowed call has waited
-longest). A continuing case's call held for its last agent is skipped by everyone else.
+longest). A continuing case's call held for its last agent is skipped by everyone else; a call for a
+named agent (a transfer to them) is offered to that agent only, whatever the queue's skills.
 Callers on the line go before scheduled callbacks.
 """
 
@@ -50,6 +51,11 @@ def match(state: AcdState, now: dt.datetime) -> list[Event]:
     """Offer waiting calls, then place due callbacks, while ready agents remain."""
     events: list[Event] = []
     for call in sorted((c for c in state.calls.values() if c.waiting), key=call_order):
+        if call.for_agent is not None:  # a transfer to a named agent: theirs alone, whatever their skills
+            named = state.agents.get(call.for_agent)
+            if named is not None and named.state is AgentState.READY:
+                events.extend(_offer(state, call, named, call.queue, now))
+            continue
         reserved = state.reserved_for(call, now)
         for key in call.eligible:
             agent = pick_agent(state, key, only=reserved)

@@ -88,6 +88,13 @@ class TransferIn(In):
         pattern=r"^[a-z][a-z0-9-]{0,39}$",
         description="a configured outside destination's name (telephony.external_destinations); never an address",
     )
+    to_agent: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="a named agent's login: warm consults them, blind offers the caller to them only; they must be "
+        "ready (409 agent-not-available otherwise, the caller stays with you)",
+    )
 
 
 class CallOut(BaseModel):
@@ -106,6 +113,8 @@ class CallOut(BaseModel):
     consult_answered: bool
     handoff_summary: str | None
     recording: str | None
+    caller: str | None = Field(None, description="the calling number, masked")
+    waited_s: int | None = Field(None, description="seconds from queueing to the answer (or now, while ringing)")
 
 
 class AgentStateOut(BaseModel):
@@ -116,6 +125,7 @@ class AgentStateOut(BaseModel):
     state: str
     reason: str | None
     wrapup_until: str | None = None
+    after_call_mode: Literal["timed", "agent-ended", "none"] | None = None  # the center's 후처리 mode
     call: CallOut | None
 
 
@@ -226,11 +236,13 @@ def register(router: Router, ref: DeskRef) -> None:
             return Reply(200, TransferOut(**result))
 
         return ref.later(lambda d: d.transfer(login, mode=b.mode, summary=b.summary, to_center=b.to_center,
-                                              to_queue=b.to_queue, to_external=b.to_external), transferred)  # fmt: skip
+                                              to_queue=b.to_queue, to_external=b.to_external, to_agent=b.to_agent),
+                         transferred)  # fmt: skip
 
     router.route("POST", f"{V1}/calls/current/transfer",
-                 summary="Transfer the caller with their case and a summary: blind (to a center's queue or menu, or "
-                 "outside by REFER with the case in User-to-User) or warm (consult the receiving agent first)",
+                 summary="Transfer the caller with their case and a summary: blind (to a center's queue or menu, a "
+                 "named agent, or outside by REFER with the case in User-to-User) or warm (consult the receiving "
+                 "agent first: a queue's or a named one)",
                  tag="telephony", roles=TAKES_CALLS, body=TransferIn, idempotent_post=False, writes=False,
                  responses={200: TransferOut, 202: TransferOut},
                  errors=(401, 403, 404, 409, 422, 503))(transfer)  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Any
 
 from crm.door.calls import AgentRecord
 from kernel.errors import DomainError, ValidationFailed
-from telephony.acd import AgentState, QueueKey
+from telephony.acd import AgentState, QueueKey, mode_of
 from telephony.control.desk_core import DeskCore
 from telephony.ivr.phrases import QueueWait
 
@@ -60,8 +60,16 @@ class AgentsRoom(DeskCore):
             "state": agent.state.value,
             "reason": agent.reason,
             "wrapup_until": agent.wrapup_until.isoformat() if agent.wrapup_until else None,
+            "after_call_mode": self.after_call_mode(agent.center),
             "call": self._call_view(conv) if conv is not None else None,
         }
+
+    def after_call_mode(self, center: str) -> str | None:
+        """The center's after-call work mode (timed, agent-ended or none), as its general queue has it."""
+        configs = [q for q in self.acd.queues() if q.key.center == center]
+        config = next((q for q in configs if q.key.skill == self.settings.default_skill), None)
+        config = config or (configs[0] if configs else None)
+        return mode_of(config.wrapup) if config is not None else None
 
     def agents_view(self, centers: set[str] | None) -> list[dict[str, Any]]:
         return [self.agent_view(a.agent_id) for a in self.acd.agents() if centers is None or a.center in centers]

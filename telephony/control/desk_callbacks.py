@@ -5,6 +5,7 @@ the citizen's through the edge's PSTN gateway; unanswered attempts are reschedul
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from typing import Any
@@ -14,6 +15,7 @@ from twisted.python.failure import Failure
 from crm.door.calls import CallbackStatus, CallbackTask, CallKind, Channel
 from kernel.errors import DomainError
 from telephony.acd import PlaceCallback, QueueKey
+from telephony.acd.events import CallbackFailed, CallbackRescheduled, Event
 from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import (
     NORMAL_CAUSES,
@@ -44,15 +46,25 @@ class CallbacksRoom(MediaRoom):
         self.callbacks[key] = task
         self._handle(events)
 
+    def callback_added(self, task: CallbackTask) -> None:
+        """A callback stored while the desk runs (an agent scheduled it): placed like those loaded at start."""
+        self._schedule_callback(task, self.clock())
+
     # -- callbacks ---------------------------------------------------------------------------------------
     def _schedule_callback(self, task: CallbackTask, now: dt.datetime) -> None:
         key = str(task.callback_id)
         if key in self.callbacks or task.phone is None:
             return
         queue = QueueKey(task.center, self.settings.default_skill)
-        # The case's due time is a deadline ("within 30 minutes"): the call goes out once the grace delay
-        # is over (the citizen often rings back at once) and an agent is free, never later than needed.
-        start = min(task.due_at, now + dt.timedelta(seconds=self.settings.callback_delay_s))
+        if task.window_end is not None:  # an agent-scheduled window: never before its start, never after its end
+            if now >= task.window_end:
+                self._callback_db(key, CallbackStatus.EXPIRED, task.attempts)
+                return
+            start = max(task.due_at, now)
+        else:
+            # The case's due time is a deadline ("within 30 minutes"): the call goes out once the grace delay
+            # is over (the citizen often rings back at once) and an agent is free, never later than needed.
+            start = min(task.due_at, now + dt.timedelta(seconds=self.settings.callback_delay_s))
         try:
             events = self.acd.schedule_callback(key, queue, start, now, case_number=task.case_number)
         except DomainError as error:
@@ -63,6 +75,9 @@ class CallbacksRoom(MediaRoom):
 
     def _place_callback(self, event: PlaceCallback) -> None:
         task = self.callbacks.get(event.callback_id)
+        if task is not None and task.window_end is not None and self.clock() >= task.window_end:
+            self._expire_callback(event.callback_id, event.attempt)
+            return
         worker = self.media.worker_with_slots(2) if self.media is not None else None
         if task is None or task.phone is None or worker is None:
             log.warning("callback %s cannot be placed now (no number or no media slots)", event.callback_id)
@@ -144,6 +159,23 @@ class CallbacksRoom(MediaRoom):
             self._handle(self.acd.callback_unanswered(callback_id, self.clock()))
         except DomainError as error:
             log.info("callback %s: %s", callback_id, error)
+
+    def _expire_callback(self, callback_id: str, attempts: int) -> None:
+        """Its window ended before an agent was free: the agent the ACD picked goes back, the callback is
+        dropped from the ACD (not retried) and stored as expired."""
+        self.callbacks.pop(callback_id, None)
+        now = self.clock()
+        events: list[Event] = []
+        try:
+            events = self.acd.callback_unanswered(callback_id, now)  # frees the reserved agent
+        except DomainError as error:
+            log.info("callback %s: %s", callback_id, error)
+        ours = (CallbackRescheduled, CallbackFailed)
+        events = [e for e in events if not (isinstance(e, ours) and e.callback_id == callback_id)]
+        with contextlib.suppress(DomainError):  # already gone (its retries were used up)
+            events += self.acd.cancel_callback(callback_id, now)
+        self._handle(events)
+        self._callback_db(callback_id, CallbackStatus.EXPIRED, attempts)
 
     def _callback_db(self, callback_id: str, status: CallbackStatus, attempts: int) -> None:
         if not callback_id.isdigit():

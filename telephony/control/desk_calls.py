@@ -28,7 +28,7 @@ log = logging.getLogger("sori.desk")
 
 class CallsRoom(MediaRoom):
     # -- callers from the switchboard -----------------------------------------------------------------
-    def enqueue(self, caller: Caller, skill: str, priority: int = 0) -> None:
+    def enqueue(self, caller: Caller, skill: str, priority: int = 0, for_agent: str | None = None) -> None:
         queue = QueueKey(caller.center, skill)
         acd_id = self._new_acd_id(caller.call_ref)
         conv = Conversation(caller, acd_id, queue, self.clock())
@@ -37,7 +37,7 @@ class CallsRoom(MediaRoom):
         self._hold(conv)
         try:
             events = self.acd.call_arrived(acd_id, queue, conv.queued_at, priority=priority,
-                                           case_number=caller.case_number)  # fmt: skip
+                                           case_number=caller.case_number, for_agent=for_agent)  # fmt: skip
         except DomainError as error:
             log.error("queue %s refused the call: %s", queue, error, extra={"sip_call_id": caller.sip_call_id})
             self._hangup(caller.worker_id, caller.call_ref)

@@ -140,6 +140,8 @@ class DeskCore:
             "consult_answered": bool(conv.consult and conv.consult.answered),
             "handoff_summary": conv.summary,
             "recording": self._recording_ref(conv),
+            "caller": conv.caller.phone_masked,
+            "waited_s": int(((conv.answered_at or self.clock()) - conv.queued_at).total_seconds()),
         }
 
     def _recording_ref(self, conv: Conversation) -> str | None:
@@ -159,7 +161,7 @@ class DeskCore:
     def _decide(self, event: Event) -> None:
         raise NotImplementedError
 
-    def enqueue(self, caller: Caller, skill: str, priority: int = 0) -> None:
+    def enqueue(self, caller: Caller, skill: str, priority: int = 0, for_agent: str | None = None) -> None:
         raise NotImplementedError
 
     def _start_contact(self, conv: Conversation, login: str) -> None:
@@ -197,3 +199,4 @@ class DeskCore:
 
     def _drop_consult(self, conv: Conversation) -> None:
         raise NotImplementedError
+

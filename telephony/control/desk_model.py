@@ -70,6 +70,7 @@ class Caller:
     handoff_id: int | None = None
     recording: Path | None = None  # the call's recording, when the switchboard already records it
     pin_verified_citizen: int | None = None  # the citizen whose PIN the caller keyed right in the IVR
+    phone_masked: str | None = None  # the number as an agent may see it (010-****-5678)
 
 
 @dataclass

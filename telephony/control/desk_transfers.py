@@ -11,9 +11,9 @@ from typing import Any
 
 from twisted.internet import defer
 
-from crm.door.calls import CallKind, Disposition, HandedOff
+from crm.door.calls import AgentRecord, CallKind, Disposition, HandedOff
 from kernel.errors import Conflict, DomainError, ValidationFailed
-from telephony.acd import QueueKey
+from telephony.acd import AgentNotAvailable, AgentState, QueueKey, UnknownAgent
 from telephony.control.desk_media import MediaRoom
 from telephony.control.desk_model import (
     AgentLeg,
@@ -39,13 +39,22 @@ class TransfersRoom(MediaRoom):
         to_center: str | None = None,
         to_queue: str | None = None,
         to_external: str | None = None,
+        to_agent: str | None = None,
     ) -> defer.Deferred[dict[str, Any]]:
-        """Blind or warm transfer of the agent's caller; the Deferred fires once the case is handed off."""
+        """Blind or warm transfer of the agent's caller; the Deferred fires once the case is handed off.
+
+        ``to_agent`` (a login): to that agent only, in their center (warm: they are consulted; blind: the caller
+        is offered to them alone). They must be ready now (else ``AgentNotAvailable``, the caller stays).
+        """
         conv = self._talking(login)
         if conv.consult is not None or conv.transferring:
             raise TransferInProgress("a transfer of this call is already in progress")
         if not summary.strip():
             raise ValidationFailed("a transfer needs a summary for the receiving agent")
+        if to_agent is not None:
+            if to_center is not None or to_queue is not None or to_external is not None:
+                raise ValidationFailed("a transfer to a named agent names only to_agent")
+            to_center = self._available(login, to_agent).center
         if to_external is not None:
             if mode != "blind" or to_center is not None:
                 raise ValidationFailed("a transfer outside the platform is blind and names only to_external")
@@ -57,11 +66,11 @@ class TransfersRoom(MediaRoom):
         if to_center is None:
             raise ValidationFailed("name the receiving center (to_center) or a configured outside destination")
         if mode == "warm":
-            if to_queue is None:
+            if to_queue is None and to_agent is None:
                 raise ValidationFailed("a warm transfer goes to a queue (to_queue) of the receiving center")
             if self.media is None or self.media.worker_free_slots(conv.caller.worker_id) < 1:
                 raise NoMediaCapacity("no call slot left in this caller's media worker for a consultation")
-            self.acd.queue_exists(QueueKey(to_center, to_queue))
+            self.acd.queue_exists(QueueKey(to_center, to_queue or self.settings.default_skill))
         elif mode != "blind":
             raise ValidationFailed(f"mode '{mode}': use blind or warm")
         assert conv.agent is not None and conv.interaction_id is not None
@@ -70,6 +79,7 @@ class TransfersRoom(MediaRoom):
         d = self.db(
             self.store.hand_off, agent, self.clock(), interaction_id=conv.interaction_id, to_center=to_center,
             to_queue=to_queue, summary=summary, reason=f"{mode}-transfer",
+            to_agent_id=self._agent_id(to_agent) if to_agent is not None else None,
         )  # fmt: skip
 
         def written(result: Any) -> Any:
@@ -77,8 +87,27 @@ class TransfersRoom(MediaRoom):
             return result
 
         d.addBoth(written)
-        d.addCallback(self._handed_off, conv, mode, to_center, to_queue, summary)
+        d.addCallback(self._handed_off, conv, mode, to_center, to_queue, summary, to_agent)
         return d
+
+    def _available(self, login: str, to_agent: str) -> AgentRecord:
+        """The named agent, when they may receive this transfer now: known to telephony, not the sender, ready."""
+        target = self.agents.get(to_agent)
+        if target is None:
+            raise UnknownAgent(f"no agent '{to_agent[:40]}' takes calls", agent_id=to_agent[:40])
+        if to_agent == login:
+            raise ValidationFailed("a transfer goes to another agent")
+        try:
+            ready = self.acd.agent(to_agent).state is AgentState.READY
+        except DomainError:
+            ready = False
+        if not ready:
+            raise AgentNotAvailable(
+                "상담사가 지금 전화를 받을 수 있는 상태(대기)가 아닙니다. 다른 상담사나 대기열로 돌려 주세요. "
+                "(the agent is not ready for a call)",
+                agent_id=to_agent,
+            )
+        return target
 
     def complete_transfer(self, login: str) -> dict[str, Any]:
         conv = self._talking(login)
@@ -122,33 +151,45 @@ class TransfersRoom(MediaRoom):
 
     # -- transfers ----------------------------------------------------------------------------------
     def _handed_off(
-        self, handed: HandedOff, conv: Conversation, mode: str, to_center: str, to_queue: str | None, summary: str
+        self,
+        handed: HandedOff,
+        conv: Conversation,
+        mode: str,
+        to_center: str,
+        to_queue: str | None,
+        summary: str,
+        to_agent: str | None = None,
     ) -> dict[str, Any]:
         conv.caller.case_number = handed.case_number
         conv.caller.handoff_id = handed.handoff_id
+        if to_agent is not None:
+            # Checked again: the agent may have left ready while the hand-off was written. The caller stays.
+            self._available(conv.agent.login if conv.agent else "", to_agent)
         if mode == "warm":
-            assert to_queue is not None
-            self._consult(conv, QueueKey(to_center, to_queue))
+            self._consult(conv, QueueKey(to_center, to_queue or self.settings.default_skill), for_agent=to_agent)
             return self._call_view(conv)
         # blind: the agent leaves, the caller waits for the receiving center
         self._note_transfer(conv.acd_id, f"{to_center}/{to_queue}" if to_queue is not None else to_center)
         self._leave_agent(conv, Disposition.TRANSFERRED)
         self._set_held(conv, False)
+        target = {"to_agent_id": self._agent_id(to_agent)} if to_agent is not None else {}
         self._publish(CtiKind.CALL_TRANSFERRED, conv, mode="blind", to_center=to_center, to_queue=to_queue,
-                      case_number=handed.case_number, handoff_id=handed.handoff_id)  # fmt: skip
+                      case_number=handed.case_number, handoff_id=handed.handoff_id, **target)  # fmt: skip
         caller = conv.caller
         caller.center = to_center
         self.by_leg.pop(caller.call_ref, None)
         self.by_acd.pop(conv.acd_id, None)
         conv.ended = True  # this conversation is over; the caller starts a new one
-        if to_queue is not None:
+        if to_agent is not None:
+            self.enqueue(caller, self.settings.default_skill, priority=5, for_agent=to_agent)
+        elif to_queue is not None:
             self.enqueue(caller, to_queue, priority=5)
         elif self._resume is not None:
             self._unhold(conv)
             self._resume(caller, to_center, handed.case_number)
         return {"case_number": handed.case_number, "handoff_id": handed.handoff_id, "mode": mode}
 
-    def _consult(self, conv: Conversation, queue: QueueKey) -> None:
+    def _consult(self, conv: Conversation, queue: QueueKey, for_agent: str | None = None) -> None:
         assert conv.agent is not None
         self._set_held(conv, True)
         self._command(conv, media.Unbridge, call_ref_a=conv.caller.call_ref, call_ref_b=conv.agent.call_ref)
@@ -158,7 +199,8 @@ class TransfersRoom(MediaRoom):
         conv.consult_acd_id, conv.consult_queue = consult_id, queue
         self.by_acd[consult_id] = conv
         now = self.clock()
-        events = self.acd.call_arrived(consult_id, queue, now, priority=10, case_number=conv.caller.case_number)
+        events = self.acd.call_arrived(consult_id, queue, now, priority=10, case_number=conv.caller.case_number,
+                                       for_agent=for_agent)  # fmt: skip
         self._note_arrival(consult_id, CallKind.CONSULT, conv, now)
         self._handle(events)
 

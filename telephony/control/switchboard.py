@@ -247,6 +247,7 @@ class Switchboard:
             handoff_id=call.handoff_id if case is not None else None,
             recording=call.recording,
             pin_verified_citizen=info.citizen_id if info is not None and call.pin_verified else None,
+            phone_masked=info.phone_masked if info else None,
         )
 
     def _transferred_to_menu(self, caller: Caller, center: str, case_number: str | None) -> None:

@@ -120,7 +120,8 @@ def caller_with_a_case_at_110(stack: dict[str, Any], skip: tuple[str, ...] = ())
     case = kim.send("POST", "/api/v1/cases", {"citizen_id": citizen, "summary": "여권 재발급 문의",
                                               "interaction_id": iid}, expect=201)  # fmt: skip
     kim.send("POST", f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
-    kim.send("POST", f"/api/v1/interactions/{iid}/wrap-up", {"notes": "방문 상담, 전화로 이어서 안내 예정"})
+    wrap_up = {"notes": "방문 상담, 전화로 이어서 안내 예정", "wrap_up_code": "callback-needed"}
+    kim.send("POST", f"/api/v1/interactions/{iid}/wrap-up", wrap_up)
     return digits, case["number"]
 
 

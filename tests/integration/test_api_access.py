@@ -43,13 +43,14 @@ def history(api: RunningApi) -> dict[str, object]:
     )
     assert case.status_code == 201, case.text
     assert choi.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}).status_code == 200
-    assert choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내, 세무서 방문 예정"}).status_code == 200
+    wrap_up = {"notes": "분납 안내, 세무서 방문 예정", "wrap_up_code": "informed"}
+    assert choi.post(f"/api/v1/interactions/{iid}/wrap-up", wrap_up).status_code == 200
     kim = api.client().login("kim", PASSWORD)
     call = start_call(api, "kim")
     iid = call["interaction"]["id"]  # type: ignore[index]
     kim_case = kim.post("/api/v1/cases", {"citizen_id": citizen_id, "summary": "여권 문의", "interaction_id": iid})
     kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
-    kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "여권 안내"})
+    kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "여권 안내", "wrap_up_code": "informed"})
     return {"citizen_id": citizen_id, "nts_case": case.json()["number"], "acrc_case": kim_case.json()["number"]}
 
 
@@ -136,7 +137,7 @@ def test_serving_unverified_shows_other_centers_as_summary_and_verified_in_full(
     )
     # After wrap-up lee no longer serves the citizen: the other center's case is closed to lee again.
     lee.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
-    lee.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "세금 문의 이관 필요 없음"})
+    lee.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "세금 문의 이관 필요 없음", "wrap_up_code": "other"})
     again = lee.get(f"/api/v1/cases/{history['nts_case']}")
     assert again.status_code == 404 and again.json()["error"] == "case-not-found"
     again = lee.get(f"/api/v1/cases/{history['nts_case']}", {"reason": "재확인 필요"})

@@ -131,7 +131,7 @@ def test_merge_and_link_complaint(api: RunningApi) -> None:
     kim = api.client().login("kim", PASSWORD)
     citizen_id, first, iid = open_case(api, kim, "kim")
     kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
-    kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "1차 상담"})
+    kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "1차 상담", "wrap_up_code": "informed"})
     _, second, _ = open_case(api, kim, "kim")
     merged = kim.post(f"/api/v1/cases/{first}/merge", {"source_number": second})
     assert merged.status_code == 200 and merged.json()["number"] == first

@@ -27,7 +27,8 @@ def test_agents_log_in_take_breaks_and_log_out(desk: Desk, api: RunningApi) -> N
     ready = kim.session.put(api.base + STATE, json={"state": "ready"}, headers=kim._headers(None), timeout=10)
     assert ready.status_code == 200, ready.text
     assert ready.json() | {"wrapup_until": None} == {"login": "kim", "center": "ACRC110", "state": "ready",
-                                                    "reason": None, "wrapup_until": None, "call": None}  # fmt: skip
+                                                    "reason": None, "wrapup_until": None, "after_call_mode": "timed",
+                                                    "call": None}  # fmt: skip
     meal = kim.session.put(api.base + STATE, json={"state": "not-ready", "reason": "meal"}, headers=kim._headers(None))
     assert (meal.json()["state"], meal.json()["reason"]) == ("not-ready", "meal")
     events = kim.get("/api/v1/cti/events").json()["events"]

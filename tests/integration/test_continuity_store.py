@@ -82,7 +82,8 @@ def finish(system: System, who: Actor, interaction_id: int, dropped: bool = Fals
             dropped=dropped,
         )
         if not dropped:
-            contacts.wrap_up(uow, who, system.clock(), interaction_id=interaction_id, notes="안내 완료")
+            contacts.wrap_up(uow, who, system.clock(), interaction_id=interaction_id, notes="안내 완료",
+                             wrap_up_code="informed")
         uow.commit()
         return callback.id if callback else None
 

@@ -110,7 +110,7 @@ def test_real_responses_conform(api: RunningApi) -> None:
     record(kim.post(f"/api/v1/cases/{number}/status", {"status": "closed"}))
     record(kim.post(f"/api/v1/cases/{number}/contacts", {"channel": "sms", "notes": "안내 문자 발송"}))
     record(kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}))
-    record(kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "완료"}))
+    record(kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "완료", "wrap_up_code": "resolved"}))
     call2 = connect_call(api.system, "kim", "010-5678-1234", channel=Channel.CALLBACK)
     record(kim.post(f"/api/v1/interactions/{call2['interaction']['id']}/continue", {"case_number": number}))
     record(

@@ -63,7 +63,7 @@ def nts_history(api: RunningApi) -> dict[str, Any]:
     assert case.status_code == 201, case.text
     number = case.json()["number"]
     choi.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
-    choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내"})
+    choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내", "wrap_up_code": "informed"})
     return {"citizen_id": citizen_id, "number": number}
 
 
@@ -333,7 +333,8 @@ def test_a_replayed_answer_is_shown_only_while_the_actor_may_still_see_it(api: R
     consent = {"idempotency-key": "consent-1"}
     assert kim.post(f"/api/v1/citizens/{citizen}/consents", {"recording": True}, headers=consent).status_code == 200
     kim.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"})
-    assert kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "등록 안내"}).status_code == 200
+    wrapped = kim.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "등록 안내", "wrap_up_code": "informed"})
+    assert wrapped.status_code == 200
     after = kim.post("/api/v1/citizens", body, headers=key)
     assert after.status_code == 409 and after.json()["error"] == "interaction-closed"
     assert "김민원" not in after.text

@@ -150,8 +150,9 @@ def _seed(system: System) -> None:
 
 
 @contextlib.contextmanager
-def running_desk(workdir: Path, agent_wav: Path, db_threads: int = 4) -> Iterator[DeskRig]:
-    """The rig on a fresh SQLite store in ``workdir`` (keep the path short: the AMP socket path is limited)."""
+def running_desk(workdir: Path, agent_wav: Path, db_threads: int = 4, ua_lifetime_s: float = 120) -> Iterator[DeskRig]:
+    """The rig on a fresh SQLite store in ``workdir`` (keep the path short: the AMP socket path is limited);
+    the agents' answering phone stops by itself after ``ua_lifetime_s``."""
     system = make_system(f"sqlite:///{workdir / 'sori.db'}", workdir / "state")
     system.settings.database.threads = db_threads  # the API's pool, which the desk's units of work share
     system.clock = lambda: dt.datetime.now(dt.UTC)  # real time: ring timeouts and tokens follow the wall clock
@@ -197,7 +198,8 @@ def running_desk(workdir: Path, agent_wav: Path, db_threads: int = 4) -> Iterato
     pool = MediaPool(workdir / "media", board.on_event, board.on_lost, config, reactor=rt.reactor)
     board.pool = pool
     desk.media = pool
-    ua = subprocess.Popen([sys.executable, str(AGENT_UA), "--port", str(ua_port), "--wav", str(agent_wav)],
+    ua = subprocess.Popen([sys.executable, str(AGENT_UA), "--port", str(ua_port), "--wav", str(agent_wav),
+                           "--lifetime", str(ua_lifetime_s)],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
     rig: DeskRig | None = None
     try:

@@ -67,6 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--wav", required=True)
+    parser.add_argument("--lifetime", type=float, default=120, help="seconds before the phone stops by itself")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, stop)
     ep = pj.Endpoint()
@@ -93,7 +94,7 @@ def main() -> int:
     account_cfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
     phone.account.create(account_cfg, True)
     print("READY", flush=True)
-    deadline = time.monotonic() + 120  # never outlive a test run
+    deadline = time.monotonic() + args.lifetime  # never outlive a test run
     while running and time.monotonic() < deadline:
         ep.libHandleEvents(20)
     ep.hangupAllCalls()
