@@ -107,6 +107,16 @@ def _screen_pop() -> str:
 <div id="pop-offers" data-testid="pop-offers"></div>
 <h3 id="timeline-title">이력</h3>
 <ol id="timeline" data-testid="timeline" aria-labelledby="timeline-title"></ol>
+<details class="lookup"><summary>다른 고객 조회 (사유 필요, 조회 기록이 남습니다)</summary>
+<form id="lookup-form" data-testid="lookup-form">
+<label for="lookup-phone">전화번호</label>
+<input id="lookup-phone" data-testid="lookup-phone" inputmode="tel" autocomplete="off" maxlength="20" required>
+<label for="lookup-reason">조회 사유</label>
+<input id="lookup-reason" data-testid="lookup-reason" maxlength="200" required>
+<div class="controls"><button type="submit" data-testid="lookup-submit">조회</button></div>
+<p id="lookup-error" class="error" role="alert"></p>
+<ul id="lookup-result" data-testid="lookup-result" class="plain"></ul>
+</form></details>
 </section>"""
 
 

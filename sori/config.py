@@ -100,6 +100,7 @@ class TelephonyConfig(_Section):
     recordings_dir: Path | None = None  # default <state>/recordings (WAV per answered call, after the notice)
     ring_timeout_s: float = Field(20.0, ge=3, le=120)  # an agent's phone rings this long before the next agent
     wrapup_s: float = Field(30.0, ge=0, le=900)  # after-call work before the agent is ready again
+    agent_auto_answer: bool = False  # ask agents' phones to answer by themselves (Answer-Mode: Auto, answer-after=0)
     # Per center, e.g. {NTS126 = {mode = "agent-ended", seconds = 60}}; centers not named: timed, wrapup_s.
     after_call: dict[str, AfterCallRule] = Field(default_factory=dict)
     overflow_after_s: int | None = Field(60, ge=5)  # wait before partner centers' agents may take the call

@@ -71,6 +71,7 @@ def build_telephony(system: System, db_pool: ThreadPool, reactor: Any) -> Teleph
             callback_delay_s=config.callback_delay_s,
             announce_every_s=config.announce_every_s,
             external_destinations=dict(config.external_destinations),
+            auto_answer=config.agent_auto_answer,
         ),
         prompts=lambda part: threads.deferToThread(library.wav, part),
         hold_music=lambda: threads.deferToThread(library.hold_music),

@@ -27,6 +27,7 @@
   var alertAnnouncer = document.getElementById("call-announcer");
   var since = null;
   var silence = null;
+  var probing = false;
 
   function on(name, fn) { (handlers[name] = handlers[name] || []).push(fn); }
 
@@ -172,6 +173,7 @@
       headers: { "Accept": "application/json" }
     }).then(function (reply) {
       if (reply.ok) { return true; }
+      if (reply.status === 401) { emit("expired", null); return false; }
       return reply.json().then(function (data) {
         showError((data && data.message) || "상태를 바꾸지 못했습니다.");
         return false;
@@ -206,7 +208,14 @@
     var stream = new EventSource("/console/stream");
     stream.onopen = alive;
     stream.onmessage = alive;  // unnamed events, including heartbeats sent as data
-    stream.onerror = function () { setLink(false); };
+    stream.onerror = function () {
+      setLink(false);
+      // The stream cannot tell why it failed; a read says whether the session ended (401: back to the login).
+      if (!probing) {
+        probing = true;
+        setTimeout(function () { api("GET", "/me").then(function () { probing = false; }); }, 500);
+      }
+    };
     ["heartbeat", "ping"].forEach(function (type) { stream.addEventListener(type, alive); });
     stream.addEventListener("state", function (event) { alive(); showState(parse(event)); });
     stream.addEventListener("call", function (event) { alive(); emit("call", parse(event)); });

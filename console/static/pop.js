@@ -67,9 +67,23 @@
       if (item.case_number) { head.appendChild(S.el("span", { "class": "case" }, item.case_number)); }
       li.appendChild(head);
       if (item.text) { li.appendChild(S.el("p", { "class": "text" }, item.text)); }
+      if (item.has_recording) { li.appendChild(recordingButton(item.interaction_id)); }
       if (item.detail === "summary") { li.appendChild(S.el("p", { "class": "muted" }, "요약만 표시 (본인 확인 전)")); }
       timelineEl.appendChild(li);
     });
+  }
+
+  // A contact's recording, streamed with range requests (each play is access-logged by the server); the
+  // player is made only when the agent asks for it, so that no recording is fetched by merely showing the pop.
+  function recordingButton(interactionId) {
+    var b = S.el("button", { type: "button", "class": "secondary", "data-testid": "play-recording" }, "녹음 듣기");
+    b.addEventListener("click", function () {
+      var player = S.el("audio", { controls: "", preload: "auto", "data-testid": "recording-player",
+        "aria-label": "통화 녹음", src: "/console/api/v1/interactions/" + interactionId + "/recording" });
+      b.replaceWith(player);
+      player.focus();
+    });
+    return b;
   }
 
   function renderCitizen(c) {
@@ -184,6 +198,27 @@
     var payload = { method: "sms-code", code: vCode.value.trim() };
     vCode.value = "";
     act("POST", "/interactions/" + current.interaction_id + "/verify", payload);
+  });
+
+  // Any other lookup: the API asks for a stated reason, answers with the reader's own center's records only and
+  // writes the access log; the page keeps nothing of it once the panel is closed.
+  $("lookup-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var phone = $("lookup-phone").value.trim(), reason = $("lookup-reason").value.trim();
+    var out = $("lookup-result"), err = $("lookup-error");
+    out.textContent = "";
+    err.textContent = "";
+    if (!phone || !reason) { err.textContent = "전화번호와 조회 사유를 모두 입력하세요."; return; }
+    var query = "?phone=" + encodeURIComponent(phone) + "&reason=" + encodeURIComponent(reason);
+    S.api("GET", "/citizens" + query, null, true).then(function (r) {
+      if (!r.ok) { err.textContent = S.message(r, "조회하지 못했습니다."); return; }
+      var found = (r.data && r.data.citizens) || [];
+      if (!found.length) { out.appendChild(S.el("li", { "class": "muted" }, "우리 센터 기록이 없습니다.")); }
+      found.forEach(function (c) {
+        out.appendChild(S.el("li", { "data-testid": "lookup-citizen" }, (c.name || "이름 없음") + " · " +
+          (c.phones || []).join(", ") + " · 사건 " + (c.cases || []).length + "건 · 상담 " + (c.contacts || []).length + "건"));
+      });
+    });
   });
 
   S.on("contact", function (contact) {

@@ -37,6 +37,7 @@ class TimelineItemOut(Out):
     to_center: str | None = Field(None, description="hand-offs: where the case went")
     interaction_id: int | None = None
     ref: str | None = Field(None, description="a tool use's external id, a complaint's 신문고 id")
+    has_recording: bool = Field(False, description="contacts: a recording the reader may play (GET …/recording)")
 
 
 def _contact(view: ContactView) -> TimelineItemOut:
@@ -55,6 +56,7 @@ def _contact(view: ContactView) -> TimelineItemOut:
         talk_seconds=i.talk_seconds,
         text=(i.notes or None) if full else None,
         interaction_id=i.id,
+        has_recording=full and i.recording_ref is not None,
     )
 
 

@@ -94,7 +94,7 @@ class CallbacksRoom(MediaRoom):
         conv.agent = leg
         self.by_leg[leg.call_ref] = conv
         leg.timer = self.scheduler.callLater(self.settings.ring_timeout_s, self._ring_timeout, conv, leg)
-        d = self._dial(conv, leg.call_ref, f"sip:{event.agent_id}@{self._edge()}", self._case_headers(conv))
+        d = self._dial(conv, leg.call_ref, f"sip:{event.agent_id}@{self._edge()}", self._agent_headers(conv))
         d.addErrback(self._dial_failed, conv, leg)
         self._callback_db(event.callback_id, CallbackStatus.DIALING, event.attempt)
 

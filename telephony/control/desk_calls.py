@@ -116,7 +116,7 @@ class CallsRoom(MediaRoom):
         else:
             conv.agent = leg
         self.by_leg[ref] = conv
-        headers = self._case_headers(conv)
+        headers = self._agent_headers(conv)
         leg.timer = self.scheduler.callLater(self.settings.ring_timeout_s, self._ring_timeout, conv, leg)
         d = self._dial(conv, ref, f"sip:{event.agent_id}@{self._edge()}", headers)
         d.addErrback(self._dial_failed, conv, leg)

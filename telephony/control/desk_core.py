@@ -106,6 +106,15 @@ class DeskCore:
             headers["User-to-User"] = uui(conv.caller.case_number)
         return headers
 
+    def _agent_headers(self, conv: Conversation) -> dict[str, str]:
+        """An agent leg's INVITE headers: the case's, and the request to answer by itself when configured
+        (never on a citizen's leg)."""
+        headers = self._case_headers(conv)
+        if self.settings.auto_answer:
+            headers["Answer-Mode"] = "Auto"
+            headers["Call-Info"] = f"<sip:{self._edge()}>;answer-after=0"
+        return headers
+
     def _new_acd_id(self, call_ref: str) -> str:
         return f"{call_ref}#{next(self._ids)}"
 

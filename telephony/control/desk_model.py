@@ -122,6 +122,9 @@ class DeskSettings:
     default_skill: str = "general"
     # Named outside destinations for blind transfers (name → sip:/sips:/tel: URI); nothing else is dialled.
     external_destinations: Mapping[str, str] = field(default_factory=dict)
+    # Ask the agents' phones to answer by themselves (RFC 5373 ``Answer-Mode: Auto`` and the widespread
+    # ``Call-Info: …;answer-after=0``); phones that do not know either simply ring.
+    auto_answer: bool = False
 
 
 @dataclass

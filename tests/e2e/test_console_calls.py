@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -79,6 +80,10 @@ def test_a_real_call_pops_the_case_and_a_warm_transfer_brings_the_summary_to_the
         assert any("여권 재발급" in i.text or "방문" in i.text for i in items), [i.text for i in items]
         assert "****" in kim.find_element(*tid("call-caller")).text  # the number, masked
         screenshot(kim, "console-screen-pop")
+        kim.find_element(*tid("hold")).click()  # the caller hears hold music, then comes back
+        kim_wait.until(ec.text_to_be_present_in_element(tid("call-status"), "보류 중"))
+        kim.find_element(*tid("hold")).click()
+        kim_wait.until(ec.text_to_be_present_in_element(tid("call-status"), "통화 중"))
         # a note straight onto the case
         kim.find_element(*tid("note-input")).send_keys("주소 변경 후 여권 수령 방법 문의")
         kim.find_element(*tid("note-save")).click()
@@ -118,6 +123,15 @@ def test_a_real_call_pops_the_case_and_a_warm_transfer_brings_the_summary_to_the
     choi.find_element(*tid("wrap-up-notes")).send_keys("체납 없음 안내")
     choi.find_element(*tid("wrap-up-done")).click()
     choi_wait.until(ec.invisibility_of_element_located(tid("wrap-up-form")))
+    # a state change made elsewhere (the API) shows on the console without a reload
+    choi.execute_script("window.sameDocument = true;")
+    token = requests.post(f"{base}/api/v1/auth/login", json={"login": "nts.choi", "password": DEMO_PASSWORD},
+                          timeout=10).json()["token"]  # fmt: skip
+    changed = requests.put(f"{base}/api/v1/telephony/agents/me/state", json={"state": "not-ready", "reason": "meal"},
+                           headers={"authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    choi_wait.until(ec.text_to_be_present_in_element(tid("agent-state"), "이석"))
+    assert choi.execute_script("return window.sameDocument === true")
     codes = query(stack, "SELECT a.login, i.wrap_up_code FROM interactions i JOIN agents a ON a.id = i.agent_id "
                   "JOIN cases c ON c.id = i.case_id WHERE c.number = ? AND i.channel = 'inbound-call' "
                   "AND i.completed_at IS NOT NULL ORDER BY i.id", case_number)  # fmt: skip

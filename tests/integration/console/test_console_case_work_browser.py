@@ -1,8 +1,9 @@
 """Case work in the console, in Debian's headless Chromium over the real system: the caller's timeline across
 centers shows another center's contact as a summary until the agent verifies the caller (주민등록번호 stated),
-then in full; the agent opens a case, notes on it, takes one of the classifier's top-3 categories with a click
-(the choice and what was shown recorded for retraining), schedules a callback in a window to the calling number,
-resolves and reopens the case and hands it off to another center with a summary.
+then in full, its call recording playable (streamed, access-logged); the agent opens a case, notes on it, takes
+one of the classifier's top-3 categories with a click (the choice and what was shown recorded for retraining),
+schedules a callback in a window to the calling number, resolves and reopens the case and hands it off to
+another center with a summary; a lookup of another number asks for a reason and is access-logged.
 
 A contact served without SIP: ``connect_call`` takes the desk's own store path, and the page is told of it as the
 desk's push would tell it (``Sori.emit('contact', …)``); tests/e2e/test_console_calls.py covers the real path."""
@@ -10,6 +11,7 @@ desk's push would tell it (``Sori.emit('contact', …)``); tests/e2e/test_consol
 from __future__ import annotations
 
 import datetime as dt
+import wave
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +22,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
 
 from sori.case_work_wiring import ClassifierSuggester
-from sori.wiring import System
+from sori.wiring import System, recordings_dir
 from tests.conftest import PASSWORD
 from tests.integration.test_api_case_work import small_classifier
 from tests.support.api import RunningApi
@@ -52,7 +54,7 @@ def assisted(system: System) -> Iterator[RunningApi]:
     running.stop()
 
 
-def nts_history(api: RunningApi) -> None:
+def nts_history(api: RunningApi) -> int:
     """최하늘 of 국세청 126 served the caller before: a registered citizen, a case, a note at wrap-up."""
     choi = api.client().login("choi", PASSWORD)
     iid = connect_call(api.system, "choi", PHONE)["interaction"]["id"]
@@ -65,6 +67,22 @@ def nts_history(api: RunningApi) -> None:
     assert choi.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}).status_code == 200
     wrapped = choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내함", "wrap_up_code": "informed"})
     assert wrapped.status_code == 200, wrapped.text
+    return int(iid)
+
+
+def record(system: System, iid: int) -> None:
+    """The contact's call recording: one second of 8 kHz silence under the recordings root, as the desk keeps them."""
+    path = recordings_dir(system.settings) / "2026" / f"{iid}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 8000)
+    with system.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE interactions SET recording_ref = :ref WHERE id = :id"), {"ref": f"2026/{iid}.wav", "id": iid}
+        )
 
 
 def rows(system: System, sql: str, **params: Any) -> list[tuple[Any, ...]]:
@@ -75,7 +93,7 @@ def rows(system: System, sql: str, **params: Any) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_agent_verifies_the_caller_and_works_the_case_in_the_console(assisted: RunningApi) -> None:
     api = assisted
-    nts_history(api)
+    record(api.system, nts_history(api))
     with chromium() as browser:
         wait = WebDriverWait(browser, WAIT)
         browser.get(f"{api.base}/console/login")
@@ -94,6 +112,12 @@ def test_an_agent_verifies_the_caller_and_works_the_case_in_the_console(assisted
         wait.until(ec.text_to_be_present_in_element(tid("timeline"), "분납 안내함"))
         assert browser.find_element(*tid("verify-rrn")).get_attribute("value") == ""  # never kept in the page
         assert not browser.find_element(*tid("verify-form")).is_displayed()
+        # verified and served: 국세청's call recording plays here (streamed, access-logged)
+        browser.find_element(*tid("play-recording")).click()
+        player = wait.until(ec.presence_of_element_located(tid("recording-player")))
+        wait.until(lambda b: b.execute_script("return arguments[0].readyState >= 1", player))
+        assert abs(browser.execute_script("return arguments[0].duration", player) - 1.0) < 0.05
+        assert rows(api.system, "SELECT count(*) FROM access_log WHERE via LIKE '%/recording'")[0][0] >= 1
         # a case of our own, a note on it
         browser.find_element(*tid("open-case")).click()
         wait.until(ec.text_to_be_present_in_element(tid("case-number"), "ACRC110"))
@@ -138,6 +162,13 @@ def test_an_agent_verifies_the_caller_and_works_the_case_in_the_console(assisted
         assert rows(api.system, "SELECT to_center, summary FROM handoffs") == [
             ("SEOUL120", "정류장 이전 요청. 본인 확인 완료.")
         ]
+        # another lookup asks for a reason, shows our own center's records only, and is access-logged
+        browser.find_element(By.CSS_SELECTOR, ".lookup summary").click()
+        browser.find_element(*tid("lookup-phone")).send_keys(PHONE)
+        browser.find_element(*tid("lookup-reason")).send_keys("재문의 확인")
+        browser.find_element(*tid("lookup-submit")).click()
+        wait.until(ec.text_to_be_present_in_element(tid("lookup-result"), "홍길동"))
+        assert rows(api.system, "SELECT count(*) FROM access_log WHERE reason = '재문의 확인'")[0][0] == 1
         found = violations(browser)
         assert not found, summary(found)
         screenshot(browser, "console-case-work")

@@ -65,6 +65,9 @@ def test_the_shell_is_accessible_and_keyboard_first(api: RunningApi) -> None:
         found = violations(browser)
         assert not found, summary(found)
         screenshot(browser, "console-shell-contact")
+        browser.set_window_size(1366, 768)  # a 1366×768 screen: no sideways scrolling
+        assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(browser, "console-shell-1366x768")
         # script errors only: telephony is off in this system, so the desk's routes answer 503 by design
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
         assert not errors, errors

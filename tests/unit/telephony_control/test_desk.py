@@ -67,7 +67,7 @@ class FakeStore:
 
 
 class World:
-    def __init__(self, tmp: Path, announce_every_s: float = 45.0) -> None:
+    def __init__(self, tmp: Path, announce_every_s: float = 45.0, auto_answer: bool = False) -> None:
         self.clock = task.Clock()
         self.media = FakeMedia()
         self.store = FakeStore()
@@ -85,6 +85,7 @@ class World:
                 ring_timeout_s=10,
                 announce_every_s=announce_every_s,
                 external_destinations={"police": "tel:112", "pstn-line": "sip:01099998888@pstn.example"},
+                auto_answer=auto_answer,
             ),
             prompts=lambda part: defer.succeed(tmp / "prompt.wav"),
             hold_music=lambda: defer.succeed(tmp / "music.wav"),
@@ -125,6 +126,19 @@ def test_an_offer_rings_the_agents_phone_with_the_case_and_bridges_on_answer(tmp
     assert world.media.of("Bridge") == [{"call_ref_a": "w1.1", "call_ref_b": world.leg()}]
     assert world.store.answered_calls[0]["agent"] == "kim" and world.store.answered_calls[0]["case_number"] == "C-1"
     assert world.desk.agent_view("kim")["call"]["interaction_id"] == 101
+
+
+def test_agents_phones_are_asked_to_answer_by_themselves_only_when_configured(tmp_path: Path) -> None:
+    plain = World(tmp_path)
+    plain.desk.agent_state("kim", "ready")
+    plain.caller()
+    assert "Answer-Mode" not in plain.media.of("Dial")[0]["headers"]
+    auto = World(tmp_path, auto_answer=True)
+    auto.desk.agent_state("kim", "ready")
+    auto.caller()
+    headers = auto.media.of("Dial")[0]["headers"]
+    assert headers["Answer-Mode"] == "Auto" and headers["Call-Info"] == "<sip:127.0.0.1:5060>;answer-after=0"
+    assert headers["X-Sori-Case"] == "C-1"  # the case's headers stay
 
 
 def test_an_unanswered_phone_gives_the_call_to_the_next_agent_and_the_first_one_a_break(tmp_path: Path) -> None:
