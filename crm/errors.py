@@ -67,6 +67,12 @@ class InteractionClosed(DomainError):
     code = "interaction-closed"
 
 
+class CallNotEnded(DomainError):
+    """Wrap-up of a call telephony has not ended yet: its end (talk time, recording) is telephony's to write."""
+
+    code = "call-not-ended"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
 

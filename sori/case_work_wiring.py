@@ -13,6 +13,7 @@ from twisted.internet.threads import deferToThreadPool
 
 from analytics.classify import Classifier
 from analytics.pii import mask
+from crm.api.deps import OfferedCaller
 from crm.cases.suggestions import SuggestionsUnavailable
 from crm.door.calls import CallbackTask
 
@@ -97,3 +98,15 @@ def desk_callback_notice(ref: DeskRef) -> Callable[[int], None]:
         d.addErrback(lambda f: log.error("callback %s not handed to the desk: %s", callback_id, f.getErrorMessage()))
 
     return notice
+
+
+def desk_offers(ref: DeskRef) -> Callable[[str], OfferedCaller | None]:
+    """The call the running desk rings at an agent's phone now (None: no desk, or nothing rings), for the
+    console's screen-pop while it rings; read from a database thread over a snapshot of the desk's calls."""
+
+    def offered(login: str) -> OfferedCaller | None:
+        desk = ref.desk
+        found = desk.offered_caller(login) if desk is not None else None
+        return OfferedCaller(**found) if found is not None else None
+
+    return offered

@@ -42,7 +42,7 @@ from integrations.sms.port import SmsGateway
 from kernel.calendar import WorkCalendar
 from kernel.http.errors import STATUS as KERNEL_STATUS
 from kernel.http.errors import StatusTable
-from sori.case_work_wiring import desk_callback_notice
+from sori.case_work_wiring import desk_callback_notice, desk_offers
 from sori.config import Settings
 from telephony.control import api as desk_api
 from telephony.control.api import DeskRef
@@ -121,6 +121,7 @@ class System:
             suggester=self.suggester,
             recordings_dir=recordings_dir(self.settings),
             callback_scheduled=desk_callback_notice(self.desk),
+            offered_caller=desk_offers(self.desk),
         )
 
 

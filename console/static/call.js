@@ -26,11 +26,15 @@
   function say(message) { if (error) { error.textContent = message || ""; } if (message) { S.announce(message); } }
 
   // -- reading the desk ------------------------------------------------------------------------------------
+  // One read at a time; an event that arrives during a read asks for one more read after it (the read in
+  // flight may have left the desk before the change the event announces).
+  var again = false;
   function refresh() {
-    if (loading) { return loading; }
+    if (loading) { again = true; return loading; }
     loading = S.api("GET", "/telephony/agents/me").then(function (result) {
       loading = null;
       if (result.ok && result.data) { render(result.data); }
+      if (again) { again = false; refresh(); }
       return result;
     });
     return loading;
@@ -43,10 +47,7 @@
     var call = me.call;
     if (call) {
       lastCall = call;
-      var ringing = !call.answered && me.state === "ringing";
-      if (ringing && (!previous || previous.call_id !== call.call_id)) {
-        S.announce("전화가 왔습니다: " + call.center + " " + call.queue + " 대기열. 전화기에서 받으세요.", true);
-      }
+      if (!call.answered && me.state === "ringing") { ring(call.call_id, call.center + " " + call.queue + " 대기열"); }
       if (call.interaction_id && (!previous || previous.interaction_id !== call.interaction_id)) {
         S.emit("contact", { interaction_id: call.interaction_id, case_number: call.case_number, call: call });
       }
@@ -210,7 +211,15 @@
     wError.textContent = "";
     var payload = { wrap_up_code: wCode.value };
     if (wNotes.value.trim()) { payload.notes = wNotes.value.trim(); }
+    submitWrapUp(call, payload, 3);
+  });
+
+  // The desk writes the call's end (talk time, recording) a moment after the call ends; a wrap-up sent in that
+  // moment is refused (409 call-not-ended) and sent again shortly, without the agent doing anything.
+  function submitWrapUp(call, payload, tries) {
     S.api("POST", "/interactions/" + call.interaction_id + "/wrap-up", payload, true).then(function (result) {
+      var early = result.status === 409 && result.data && result.data.error === "call-not-ended";
+      if (early && tries > 1) { setTimeout(function () { submitWrapUp(call, payload, tries - 1); }, 700); return; }
       if (!result.ok) { wError.textContent = S.message(result, "후처리를 저장하지 못했습니다."); return; }
       call.wrapped = true;
       wNotes.value = "";
@@ -220,11 +229,20 @@
       var next = S.state === "wrap-up" ? S.setState("ready") : Promise.resolve(true);
       next.then(refresh);
     });
-  });
+  }
   S.focusWrapUp = function () { if (!wForm.hidden) { wCode.focus(); } };
 
   // -- events ----------------------------------------------------------------------------------------------
-  S.on("call", function () { refresh(); });
+  var rung = {};
+  function ring(callId, where) {  // the assertive live region, once per offered call
+    if (!callId || rung[callId]) { return; }
+    rung[callId] = true;
+    S.announce("전화가 왔습니다: " + where + ". 전화기에서 받으세요.", true);
+  }
+  S.on("call", function (event) {
+    if (event && event.phase === "offered") { ring(event.call_id, event.center || ""); }
+    refresh();
+  });
   S.on("state", function () { refresh(); });
   S.on("snapshot", function () { refresh(); loadCenters(); });
   // The phone: answering is on the agent's registered SIP phone. A browser phone would plug in here.

@@ -221,7 +221,41 @@
     });
   });
 
+  // While the phone rings: the offered caller, as an unverified serving agent would see them (the desk's offer is
+  // the server's fact; the page only asks). The contact's own pop replaces it once the agent answers.
+  var offerSerial = 0;
+  function loadOffer(callId) {
+    var mine = ++offerSerial;
+    return S.api("GET", "/agents/me/offer").then(function (r) {
+      if (mine !== offerSerial || !r.ok || !r.data || !r.data.ringing) { return; }
+      if (current && current.call_id !== r.data.call_id && current.interaction_id) { return; }  // a contact is up
+      renderOffer(r.data);
+      S.emit("offer-pop", { call_id: r.data.call_id || callId, items: (r.data.timeline || []).length });
+    });
+  }
+
+  function renderOffer(offer) {
+    empty.hidden = true;
+    current = { interaction_id: null, case_number: offer.case_number, call_id: offer.call_id };
+    caseEl.textContent = offer.case_number || "없음";
+    caseStatus.textContent = "(전화를 받으면 상담이 시작됩니다)";
+    renderCitizen(offer.citizen);
+    candidatesEl.textContent = "";
+    offersEl.textContent = "";
+    (offer.continuable_cases || []).forEach(function (o) {
+      offersEl.appendChild(S.el("p", { "class": "muted" }, "진행 중인 사건: " + o.number + " (" +
+        centerName(o.owner_center) + (o.category ? ", " + o.category : "") + ")"));
+    });
+    vForm.hidden = true;
+    renderTimeline(offer.timeline || []);
+  }
+
+  S.on("call", function (event) {
+    if (event && event.phase === "offered") { loadOffer(event.call_id); }
+  });
+
   S.on("contact", function (contact) {
+    offerSerial += 1;  // an offer's pop still on its way is not drawn over the contact's
     current = { interaction_id: contact.interaction_id, case_number: contact.case_number };
     if (!S.centers && S.loadCenters) { S.loadCenters(); }
     load(false);

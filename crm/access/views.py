@@ -19,7 +19,7 @@ from crm.cases.model import Callback, Case, CaseEvent, Complaint, Handoff, Inter
 from crm.cases.tool_uses import ToolUse
 from crm.citizens.model import Citizen
 from crm.citizens.phone import normalize_phone
-from crm.errors import CaseNotFound, CitizenNotFound
+from crm.errors import CaseNotFound, CitizenNotFound, Forbidden
 from crm.ports import UnitOfWork
 from kernel.actor import Actor, Role
 
@@ -130,6 +130,24 @@ def read_citizen(
     view = _citizen_view(uow, actor, citizen, decision, limit) if citizen is not None else None
     if view is None or not _visible(view):
         raise CitizenNotFound(NO_CITIZEN, citizen_id=citizen_id)
+    log_access(uow, actor, now, citizen_id, decision, via)
+    return view
+
+
+def read_offered_citizen(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, citizen_id: int, via: str, limit: int = 20
+) -> CitizenView | None:
+    """The citizen whose call the system is offering to ``actor`` right now (the desk rings their phone; the
+    caller is theirs to serve the moment they answer): what an unverified serving agent sees — their own
+    center's records in full, other centers' as summaries — access-logged as serving. The caller of this
+    function vouches that the offer is a server-side fact (the desk's), never a client's claim."""
+    if actor.role is Role.ANALYST:
+        raise Forbidden("analysts see masked analytics, not citizen records")
+    citizen = uow.citizens.get(citizen_id)
+    if citizen is None:
+        return None
+    decision = AccessDecision(Purpose.SERVING, Scope.ALL_CENTERS_SUMMARY, None, None)
+    view = _citizen_view(uow, actor, citizen, decision, limit)
     log_access(uow, actor, now, citizen_id, decision, via)
     return view
 

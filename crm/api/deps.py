@@ -23,6 +23,18 @@ from kernel.http.errors import STATUS as KERNEL_STATUS
 from kernel.http.errors import StatusTable
 
 
+@dataclass(frozen=True)
+class OfferedCaller:
+    """A call the desk is offering to an agent: ids and the masked number only."""
+
+    call_id: str
+    center: str
+    queue: str
+    citizen_id: int | None
+    case_number: str | None
+    caller: str | None
+
+
 @dataclass
 class ApiDeps:
     rrn_key: bytes
@@ -38,6 +50,8 @@ class ApiDeps:
     suggester: CategorySuggester | None = None
     recordings_dir: Path | None = None
     callback_scheduled: Callable[[int], None] | None = None
+    # The call ringing at an agent's phone now, by login (the desk's fact, for the screen-pop while it rings).
+    offered_caller: Callable[[str], OfferedCaller | None] | None = None
     # The public certificate check's rate limit per address, shared by its API route and its /verify page.
     verify_limiter: TokenBuckets = field(default_factory=TokenBuckets)
     guess_limits: GuessLimits = field(default_factory=GuessLimits)  # identity checks per agent and citizen

@@ -26,6 +26,7 @@ STATUS: Mapping[str, int] = {
     "merge-rejected": 409,
     "link-rejected": 409,
     "interaction-closed": 409,
+    "call-not-ended": 409,
     "center-inactive": 409,
     "idempotency-conflict": 409,
     "complaint-exists": 409,

@@ -1,4 +1,9 @@
-"""Route: the console's screen-pop of a contact the agent serves, in one answer.
+"""Routes: the console's screen-pop — of the call ringing at the agent's phone, and of a contact they serve.
+
+``GET /api/v1/agents/me/offer``: while the desk rings the agent's phone (a call it offers them, a server-side
+fact from the desk, never a client's claim), the caller masked, the case the call continues, the citizen with
+their own center's records in full and other centers' as summaries, and the cases to continue — what an
+unverified serving agent sees, access-logged as serving. Nothing while no call rings.
 
 ``GET /api/v1/interactions/{id}/screen-pop``: the contact, the caller's number masked, the citizens on record
 for the number that called (when the system has not picked one), the chosen citizen with their cases, the
@@ -18,16 +23,30 @@ from crm.access import views
 from crm.access.views import CaseDetailView
 from crm.api import present, timeline
 from crm.api import schemas as s
-from crm.api.deps import ApiDeps
+from crm.api.deps import ApiDeps, OfferedCaller
 from crm.api.routes_core import V1
+from crm.api.timeline import TimelineItemOut
 from crm.cases import continuity
 from crm.cases.model import Interaction
 from crm.errors import CaseNotFound, CitizenNotFound, Forbidden, InteractionNotFound
 from crm.store.uow import SqlUnitOfWork
 from kernel.actor import Actor, Role
+from kernel.errors import DomainError
 from kernel.http.kit import ApiRequest, QueryParam, Reply, Router
 
 CASES_READ = 10  # the citizen's most recently updated cases whose detail feeds the timeline
+
+
+class OfferPopOut(s.Out):
+    ringing: bool = Field(description="false: no call rings at your phone now (nothing else is given)")
+    call_id: str | None = None
+    center: str | None = None
+    queue: str | None = None
+    caller: str | None = Field(None, description="the calling number, masked")
+    case_number: str | None = Field(None, description="the case the call continues (the IVR's, or a transfer's)")
+    citizen: s.CitizenOut | None = None
+    continuable_cases: list[s.OfferOut] = Field(default_factory=list)
+    timeline: list[TimelineItemOut] = Field(default_factory=list)
 
 
 class ContactPopOut(s.Out):
@@ -39,7 +58,7 @@ class ContactPopOut(s.Out):
         description="citizens on record for the calling number, when the contact has no citizen yet"
     )
     continuable_cases: list[s.OfferOut] = Field(description="이전 상담 이어서 하기: the citizen's active cases")
-    timeline: list[timeline.TimelineItemOut]
+    timeline: list[TimelineItemOut]
 
 
 def _served(uow: SqlUnitOfWork, actor: Actor, interaction_id: int) -> Interaction:
@@ -78,7 +97,54 @@ def _known_caller(
     return present.citizen(view, verified), offers, timeline.build(view.contacts, details, limit=limit)
 
 
+def _offered(uow: SqlUnitOfWork, req: ApiRequest[Any], deps: ApiDeps, offer: OfferedCaller, limit: int) -> OfferPopOut:
+    actor = req.require_actor()
+    out = OfferPopOut(ringing=True, call_id=offer.call_id, center=offer.center, queue=offer.queue,
+                      caller=offer.caller, case_number=offer.case_number)  # fmt: skip
+    if offer.citizen_id is None:
+        return out
+    view = views.read_offered_citizen(uow, actor, req.now, citizen_id=offer.citizen_id, via=req.via, limit=limit)
+    if view is None:
+        return out
+    details: list[CaseDetailView] = []
+    for case_view in view.cases[:CASES_READ]:
+        if case_view.detail != "full":
+            continue  # another center's case: its contacts show as summaries, its words wait for the answer
+        try:
+            details.append(views.read_case(uow, actor, req.now, number=case_view.case.number, requested=None,
+                                           reason=None, via=req.via))  # fmt: skip
+        except (CaseNotFound, DomainError):
+            continue
+    offered = continuity.continuable_cases(uow.cases.for_citizen(offer.citizen_id), req.now, deps.policy)
+    out.citizen = present.citizen(view, False)
+    out.continuable_cases = [s.OfferOut(number=c.number, status=c.status, owner_center=c.owner_center,
+                                        category=c.category, updated_at=c.updated_at or req.now)
+                             for c in offered]  # fmt: skip
+    out.timeline = timeline.build(view.contacts, details, limit=limit)
+    return out
+
+
 def register(router: Router, deps: ApiDeps) -> None:
+    def offer_pop(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
+        actor = req.require_actor()
+        lookup = deps.offered_caller
+        offer = lookup(actor.login) if lookup is not None and actor.login is not None else None
+        if offer is None:
+            return Reply(200, OfferPopOut(ringing=False))
+        return Reply(200, _offered(uow, req, deps, offer, req.q_int("limit", 50, 1, 200) or 50))
+
+    router.route(
+        "GET",
+        f"{V1}/agents/me/offer",
+        summary="The screen-pop while your phone rings: the offered caller (masked), the case the call continues, "
+        "their history (your center's in full, others' as summaries) and cases to continue",
+        tag="interactions",
+        writes=True,  # the citizen read writes its access-log row
+        responses={200: OfferPopOut},
+        errors=(401, 403),
+        query=(QueryParam.integer("limit", "timeline items at most", 1, 200, default=50),),
+    )(offer_pop)
+
     def screen_pop(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:
         actor = req.require_actor()
         interaction = _served(uow, actor, req.param_int("interaction_id"))

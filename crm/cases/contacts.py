@@ -15,7 +15,7 @@ from crm.cases.status import CaseStatus
 from crm.cases.wrap_up_codes import WrapUpCodeBook, WrapUpCodeRequired
 from crm.citizens.phone import normalize_phone
 from crm.citizens.services import match_caller
-from crm.errors import CenterInactive, CenterNotFound, CitizenNotFound, InteractionClosed
+from crm.errors import CallNotEnded, CenterInactive, CenterNotFound, CitizenNotFound, InteractionClosed
 from crm.ports import UnitOfWork
 from kernel.actor import Actor, Role
 from kernel.errors import Conflict, ValidationFailed
@@ -181,6 +181,8 @@ def wrap_up(
     elif interaction.channel in VOICE_CHANNELS and interaction.wrap_up_code is None:
         raise WrapUpCodeRequired("통화 후처리 코드를 선택하세요.", center=interaction.center_code)
     if interaction.ended_at is None:
+        if interaction.channel in VOICE_CHANNELS and interaction.sip_call_id is not None:
+            raise CallNotEnded("통화가 아직 끝나지 않았습니다. 통화가 끝난 뒤 후처리를 완료하세요.")
         interaction.ended_at = now
     if notes is not None:
         if len(notes) > 20000:

@@ -64,6 +64,21 @@ class AgentsRoom(DeskCore):
             "call": self._call_view(conv) if conv is not None else None,
         }
 
+    def offered_caller(self, login: str) -> dict[str, Any] | None:
+        """The caller whose call rings at ``login``'s phone now (a call or a consultation the desk offered them,
+        not yet answered): ids and the masked number only, for the console's screen-pop while it rings. Safe
+        to call from another thread: it reads a snapshot of the conversations."""
+        for conv in list(self.by_acd.values()):
+            leg = conv.agent if conv.agent is not None and conv.agent.login == login else None
+            if leg is None and conv.consult is not None and conv.consult.login == login:
+                leg = conv.consult
+            if leg is None or leg.answered or conv.ended:
+                continue
+            return {"call_id": conv.caller.sip_call_id, "center": conv.queue.center, "queue": conv.queue.skill,
+                    "citizen_id": conv.caller.citizen_id, "case_number": conv.caller.case_number,
+                    "caller": conv.caller.phone_masked}  # fmt: skip
+        return None
+
     def after_call_mode(self, center: str) -> str | None:
         """The center's after-call work mode (timed, agent-ended or none), as its general queue has it."""
         configs = [q for q in self.acd.queues() if q.key.center == center]

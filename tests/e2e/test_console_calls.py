@@ -73,6 +73,8 @@ def test_a_real_call_pops_the_case_and_a_warm_transfer_brings_the_summary_to_the
                       scenarios.BYE, timeout=150)  # fmt: skip
     try:
         phone.wait("answered", login="acrc.kim", timeout=40)
+        announced = tid("call-announcer")  # the assertive live region (visually hidden: read its text content)
+        kim_wait.until(lambda b: "전화가 왔습니다" in (b.find_element(*announced).get_attribute("textContent") or ""))
         kim_wait.until(ec.text_to_be_present_in_element(tid("case-number"), case_number))
         kim_wait.until(ec.text_to_be_present_in_element(tid("agent-state"), "통화"))
         items = kim.find_elements(*tid("timeline-item"))

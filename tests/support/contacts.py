@@ -8,7 +8,8 @@ same store path, only without the SIP legs (a stand-in, said so here: the e2e te
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from crm.cases.continuity import continuable_cases
 from crm.cases.model import Channel
@@ -16,6 +17,9 @@ from crm.citizens.phone import normalize_phone
 from crm.door.calls import AnsweredCall
 from crm.door.sql_desk import AgentContacts
 from sori.wiring import System
+
+if TYPE_CHECKING:
+    from tests.support.api import RunningApi
 
 _calls = iter(range(1, 10**9))
 
@@ -56,3 +60,28 @@ def connect_call(
         "continuable_cases": [{"number": c.number, "owner_center": c.owner_center} for c in offered],
         "case_number": answered.case_number,
     }
+
+
+@dataclass(frozen=True)
+class History:
+    citizen_id: int
+    case_number: str
+    interaction_id: int
+
+
+def served_before(api: RunningApi, login: str, phone: str, resident_number: str, summary: str, note: str) -> History:
+    """``login`` served a caller from ``phone`` before: registered them (홍길동, with the 주민등록번호), opened a
+    case with ``summary`` and wrapped the call up with ``note`` — through the HTTP API, as an agent would."""
+    from tests.conftest import PASSWORD  # the test world's agents' password
+
+    agent = api.client().login(login, PASSWORD)
+    iid = connect_call(api.system, login, phone)["interaction"]["id"]
+    body = {"interaction_id": iid, "name": "홍길동", "phones": [phone], "resident_number": resident_number}
+    created = agent.post("/api/v1/citizens", body)
+    assert created.status_code == 201, created.text
+    case = agent.post("/api/v1/cases", {"citizen_id": created.json()["id"], "summary": summary, "interaction_id": iid})
+    assert case.status_code == 201, case.text
+    assert agent.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}).status_code == 200
+    wrapped = agent.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": note, "wrap_up_code": "informed"})
+    assert wrapped.status_code == 200, wrapped.text
+    return History(created.json()["id"], case.json()["number"], int(iid))

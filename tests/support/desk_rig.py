@@ -5,7 +5,8 @@ switchboard and the desk as ``sori/telephony_wiring.py`` builds them, on that sa
 real pjsua2 media worker. Callers are SIPp processes that dial the worker directly with the headers the
 Kamailio edge would add and press 0 for an agent; the desk rings the agents' phones at an answering pjsua2
 user agent (``tests/integration/telephony_media/agent_ua.py``: it answers any user, up to 4 calls, for at most
-120 s) which stands in for the edge, so an agent leg is a real SIP call bridged in the worker.
+120 s unless ``running_desk`` is told otherwise) which stands in for the edge, so an agent leg is a real SIP call
+bridged in the worker.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import re
 import pytest
 import requests
 
+from console.sessions import ConsoleSessions
 from tests.conftest import PASSWORD
 from tests.integration.console.site import log_in
 from tests.support.api import RunningApi
@@ -61,9 +62,7 @@ def test_the_console_reaches_the_api_as_its_agent_and_only_as_its_agent(api: Run
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_only_the_agents_own_clicks_keep_the_session_from_idling(api: RunningApi) -> None:
     kim, _ = console(api, "kim")
-    root = api.root
-    sessions = next(iter(s for s in _consoles(root)))
-    session = next(iter(sessions._sessions.values()))
+    session = next(iter(_sessions(api)._sessions.values()))
     before = session.last_input
     session.last_input -= 600  # ten minutes without input
     kim.get(f"{api.base}/console/api/v1/me", timeout=10)  # a read the page makes by itself
@@ -72,8 +71,8 @@ def test_only_the_agents_own_clicks_keep_the_session_from_idling(api: RunningApi
     assert session.last_input > before - 600
 
 
-def _consoles(root: object) -> list[object]:
+def _sessions(api: RunningApi) -> ConsoleSessions:
     """The console sessions of the running system (through the site's mounted console resource)."""
-    http = root.getServiceNamed("http")  # type: ignore[attr-defined]
-    site = http.args[1]
-    return [site.resource.children[b"console"].sessions]
+    site = api.root.getServiceNamed("http").args[1]
+    sessions: ConsoleSessions = site.resource.children[b"console"].sessions
+    return sessions

@@ -29,7 +29,7 @@ from tests.support.api import RunningApi
 from tests.support.artefacts import screenshot
 from tests.support.axe import summary, violations
 from tests.support.browser import chromium
-from tests.support.contacts import connect_call
+from tests.support.contacts import connect_call, served_before
 
 pytestmark = pytest.mark.integration
 WAIT = 30
@@ -56,18 +56,7 @@ def assisted(system: System) -> Iterator[RunningApi]:
 
 def nts_history(api: RunningApi) -> int:
     """최하늘 of 국세청 126 served the caller before: a registered citizen, a case, a note at wrap-up."""
-    choi = api.client().login("choi", PASSWORD)
-    iid = connect_call(api.system, "choi", PHONE)["interaction"]["id"]
-    created = choi.post("/api/v1/citizens", {"interaction_id": iid, "name": "홍길동", "phones": [PHONE],
-                                             "resident_number": RRN})  # fmt: skip
-    assert created.status_code == 201, created.text
-    case = choi.post("/api/v1/cases", {"citizen_id": created.json()["id"], "summary": "종합소득세 체납 문의",
-                                       "interaction_id": iid})  # fmt: skip
-    assert case.status_code == 201, case.text
-    assert choi.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}).status_code == 200
-    wrapped = choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내함", "wrap_up_code": "informed"})
-    assert wrapped.status_code == 200, wrapped.text
-    return int(iid)
+    return served_before(api, "choi", PHONE, RRN, "종합소득세 체납 문의", "분납 안내함").interaction_id
 
 
 def record(system: System, iid: int) -> None:

@@ -64,11 +64,11 @@ def test_an_agent_works_the_inbox_in_the_console(api: RunningApi) -> None:
         assert "가로등 고장 신고" in titles[0] and "기한 지남" in titles[0], titles  # the oldest, overdue, first
         assert all("기한 지남" not in t for t in titles[1:]), titles
         item(browser, "가로등 고장 신고").find_element(By.TAG_NAME, "button").click()  # type: ignore[attr-defined]
-        body = wait.until(ec.visibility_of_element_located(tid("complaint-body")))
-        assert "가로등이 꺼졌습니다" in body.text and "1234567" not in body.text  # 주민등록번호 masked
+        shown = wait.until(ec.visibility_of_element_located(tid("complaint-body")))
+        assert "가로등이 꺼졌습니다" in shown.text and "1234567" not in shown.text  # 주민등록번호 masked
         browser.find_element(*tid("complaint-claim")).click()
-        answer = wait.until(ec.visibility_of_element_located(tid("complaint-answer")))
-        answer.send_keys("담당 부서에 수리를 요청했습니다. 3일 안에 고쳐집니다.")
+        field = wait.until(ec.visibility_of_element_located(tid("complaint-answer")))
+        field.send_keys("담당 부서에 수리를 요청했습니다. 3일 안에 고쳐집니다.")
         browser.find_element(*tid("complaint-answer-save")).click()
         close = wait.until(ec.element_to_be_clickable(tid("complaint-close")))
         found = violations(browser)

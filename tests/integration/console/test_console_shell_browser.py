@@ -69,5 +69,6 @@ def test_the_shell_is_accessible_and_keyboard_first(api: RunningApi) -> None:
         assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
         screenshot(browser, "console-shell-1366x768")
         # script errors only: telephony is off in this system, so the desk's routes answer 503 by design
-        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
+        logs: list[dict[str, str]] = browser.get_log("browser")  # type: ignore[no-untyped-call]
+        errors = [e for e in logs if e["level"] == "SEVERE" and e.get("source") != "network"]
         assert not errors, errors

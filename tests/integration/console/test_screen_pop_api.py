@@ -14,12 +14,11 @@ from crm.store import tables
 from sori.wiring import System
 from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
-from tests.support.contacts import connect_call
+from tests.support.contacts import connect_call, served_before
 
 pytestmark = pytest.mark.integration
 PHONE = "010-3456-7890"
 RRN = "900101-1234567"
-WRAP_UP = {"wrap_up_code": "informed"}
 
 
 @pytest.fixture
@@ -31,18 +30,8 @@ def api(system: System) -> Iterator[RunningApi]:
 
 def nts_history(api: RunningApi) -> dict[str, Any]:
     """choi (NTS126) served the caller: a registered citizen, a case with a summary and a note."""
-    choi = api.client().login("choi", PASSWORD)
-    iid = connect_call(api.system, "choi", PHONE)["interaction"]["id"]
-    created = choi.post("/api/v1/citizens", {"interaction_id": iid, "name": "홍길동", "phones": [PHONE],
-                                             "resident_number": RRN})  # fmt: skip
-    assert created.status_code == 201, created.text
-    case = choi.post("/api/v1/cases", {"citizen_id": created.json()["id"], "summary": "종합소득세 체납 문의",
-                                       "interaction_id": iid})  # fmt: skip
-    assert case.status_code == 201, case.text
-    assert choi.post(f"/api/v1/interactions/{iid}/end", {"disposition": "answered"}).status_code == 200
-    wrapped = choi.post(f"/api/v1/interactions/{iid}/wrap-up", {"notes": "분납 안내함", **WRAP_UP})
-    assert wrapped.status_code == 200, wrapped.text
-    return {"citizen_id": created.json()["id"], "number": case.json()["number"], "iid": iid}
+    found = served_before(api, "choi", PHONE, RRN, "종합소득세 체납 문의", "분납 안내함")
+    return {"citizen_id": found.citizen_id, "number": found.case_number, "iid": found.interaction_id}
 
 
 def access_rows(system: System) -> int:
