@@ -228,7 +228,7 @@
     var mine = ++offerSerial;
     return S.api("GET", "/agents/me/offer").then(function (r) {
       if (mine !== offerSerial || !r.ok || !r.data || !r.data.ringing) { return; }
-      if (current && current.call_id !== r.data.call_id && current.interaction_id) { return; }  // a contact is up
+      if (current && current.interaction_id && current.call_id === r.data.call_id) { return; }  // its contact is up
       renderOffer(r.data);
       S.emit("offer-pop", { call_id: r.data.call_id || callId, items: (r.data.timeline || []).length });
     });
@@ -256,7 +256,8 @@
 
   S.on("contact", function (contact) {
     offerSerial += 1;  // an offer's pop still on its way is not drawn over the contact's
-    current = { interaction_id: contact.interaction_id, case_number: contact.case_number };
+    current = { interaction_id: contact.interaction_id, case_number: contact.case_number,
+      call_id: contact.call ? contact.call.call_id : null };
     if (!S.centers && S.loadCenters) { S.loadCenters(); }
     load(false);
   });

@@ -78,6 +78,7 @@ class AgentBot(threading.Thread):
         self.handled = 0
         self.transferred = 0
         self._seen: set[int] = set()
+        self._codes: list[str] | None = None  # the center's wrap-up codes, read once
 
     def run(self) -> None:
         while not self.stop_event.is_set():
@@ -131,13 +132,14 @@ class AgentBot(threading.Thread):
                     self.api.send("POST", "/api/v1/telephony/calls/current/hangup")
             except ApiError as error:  # the caller hung up meanwhile: nothing to transfer or end
                 log.info("bot %s: %s", self.api.login_name, error)
-        self._wrap_up(interaction, decision.notes)
+        self._wrap_up(interaction, decision.notes, decision.wrap_up_code)
         self.handled += 1
         if self.on_done is not None:
             self.on_done(self.api.login_name, {"interaction_id": interaction, "transfer": decision.transfer_to})
 
-    def _wrap_up(self, interaction: int, notes: str) -> None:
-        """Once the desk has ended the contact, write the notes (wrap-up); then ready for the next call."""
+    def _wrap_up(self, interaction: int, notes: str, code: str) -> None:
+        """Once the desk has ended the contact, write the notes with a wrap-up code of the agent's center (the
+        planned one when the center has it, else its first); then ready for the next call."""
         for _ in range(40):
             found = self.api.get(f"/api/v1/interactions/{interaction}")
             if found.get("completed_at") is not None:
@@ -147,6 +149,10 @@ class AgentBot(threading.Thread):
             self.stop_event.wait(0.25)
         self.stop_event.wait(self.brain.policy.wrapup_s)
         try:
-            self.api.send("POST", f"/api/v1/interactions/{interaction}/wrap-up", {"notes": notes})
+            if self._codes is None:
+                self._codes = [str(c["code"]) for c in self.api.get("/api/v1/wrap-up-codes")["codes"]]
+            chosen = code if code in self._codes or not self._codes else self._codes[0]
+            self.api.send("POST", f"/api/v1/interactions/{interaction}/wrap-up",
+                          {"notes": notes, "wrap_up_code": chosen})  # fmt: skip
         except ApiError as error:
             log.info("bot %s wrap-up: %s", self.api.login_name, error)

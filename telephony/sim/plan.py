@@ -57,6 +57,7 @@ class Decision:
     talk_s: float
     transfer_to: tuple[str, str] | None
     notes: str
+    wrap_up_code: str = "informed"  # a default wrap-up code; the bot falls back to its center's first code
 
 
 # Notes an agent writes, by the topic the caller raised (the demo's own wording; no personal data).
@@ -90,7 +91,8 @@ class BotBrain:
         transfer = None
         if targets and self.rng.random() < self.policy.transfer_share:
             transfer = self.rng.choice(targets)
-        return Decision(self.handle_time(), transfer, self.rng.choice(NOTES))
+        code = "transferred" if transfer else self.rng.choice(("informed", "resolved"))
+        return Decision(self.handle_time(), transfer, self.rng.choice(NOTES), code)
 
 
 def caller_numbers(count: int, rng: random.Random, known: list[str]) -> list[str]:

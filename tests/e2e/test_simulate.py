@@ -35,14 +35,15 @@ def test_simulated_callers_reach_agent_bots_who_talk_transfer_and_write_notes() 
         assert handled >= 4, summary
         with sqlite3.connect(state / "s" / "sori.db") as conn:
             rows = conn.execute(
-                "SELECT a.login, i.disposition, i.notes, i.completed_at IS NOT NULL FROM interactions i "
+                "SELECT a.login, i.disposition, i.notes, i.completed_at IS NOT NULL, i.wrap_up_code FROM interactions i "
                 "JOIN agents a ON a.id = i.agent_id WHERE i.sip_call_id LIKE '%@127.0.0.1'"
             ).fetchall()
         bots = {"acrc.lee", "nts.choi", "mohw.han", "moel.jung"}
         assert rows and {login for login, *_ in rows} <= bots
         wrapped = [r for r in rows if r[3] and r[2] in NOTES]
         assert len(wrapped) >= 3, rows
-        assert {d for _, d, _, _ in rows} <= {"answered", "transferred"}, rows
+        assert {r[4] for r in wrapped} <= {"informed", "resolved", "transferred"}, rows  # the center's codes
+        assert {r[1] for r in rows} <= {"answered", "transferred"}, rows
 
 
 def test_sori_up_demo_shows_a_live_center_and_stops_every_simulated_process() -> None:

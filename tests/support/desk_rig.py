@@ -5,8 +5,8 @@ switchboard and the desk as ``sori/telephony_wiring.py`` builds them, on that sa
 real pjsua2 media worker. Callers are SIPp processes that dial the worker directly with the headers the
 Kamailio edge would add and press 0 for an agent; the desk rings the agents' phones at an answering pjsua2
 user agent (``tests/integration/telephony_media/agent_ua.py``: it answers any user, up to 4 calls, for at most
-120 s unless ``running_desk`` is told otherwise) which stands in for the edge, so an agent leg is a real SIP call
-bridged in the worker.
+120 s, at once, unless ``running_desk`` is told otherwise) which stands in for the edge, so an agent leg is a
+real SIP call bridged in the worker.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ PASSWORD = "desk rig password"
 AGENTS = {"kim": "ACRC110", "lee": "ACRC110", "choi": "NTS126", "park": "SEOUL120"}
 SCREEN_POP_PHONE = "010-5000-0002"  # a registered citizen, for the screen-pop under load
 OPEN = ("ACRC110", "NTS126")  # open around the clock: the rig must not depend on the hour
+RING_TIMEOUT_S = 15  # the desk's ring timeout (DeskSettings.ring_timeout_s): the phone must answer before it
 
 
 @dataclass
@@ -151,9 +152,13 @@ def _seed(system: System) -> None:
 
 
 @contextlib.contextmanager
-def running_desk(workdir: Path, agent_wav: Path, db_threads: int = 4, ua_lifetime_s: float = 120) -> Iterator[DeskRig]:
+def running_desk(
+    workdir: Path, agent_wav: Path, db_threads: int = 4, ua_lifetime_s: float = 120, answer_after_ms: int = 0
+) -> Iterator[DeskRig]:
     """The rig on a fresh SQLite store in ``workdir`` (keep the path short: the AMP socket path is limited);
-    the agents' answering phone stops by itself after ``ua_lifetime_s``."""
+    the agents' answering phone stops by itself after ``ua_lifetime_s`` and rings ``answer_after_ms`` before it
+    answers (under the desk's ring timeout, ``RING_TIMEOUT_S``)."""
+    assert answer_after_ms < RING_TIMEOUT_S * 1000, "the desk would give up before the phone answers"
     system = make_system(f"sqlite:///{workdir / 'sori.db'}", workdir / "state")
     system.settings.database.threads = db_threads  # the API's pool, which the desk's units of work share
     system.clock = lambda: dt.datetime.now(dt.UTC)  # real time: ring timeouts and tokens follow the wall clock
@@ -182,7 +187,7 @@ def running_desk(workdir: Path, agent_wav: Path, db_threads: int = 4, ua_lifetim
         Acd(centers.values(), queue_configs(flows, centers, system.settings.telephony), system.calendar),
         store, db=db, clock=system.clock, scheduler=rt.reactor,
         settings=DeskSettings(edge_host="127.0.0.1", edge_port=ua_port, recordings_dir=workdir / "rec",
-                              ring_timeout_s=15),
+                              ring_timeout_s=RING_TIMEOUT_S),
         prompts=lambda part: threads.deferToThread(library.wav, part),
         hold_music=lambda: threads.deferToThread(library.hold_music), events=system.cti,
     )  # fmt: skip
@@ -200,7 +205,7 @@ def running_desk(workdir: Path, agent_wav: Path, db_threads: int = 4, ua_lifetim
     board.pool = pool
     desk.media = pool
     ua = subprocess.Popen([sys.executable, str(AGENT_UA), "--port", str(ua_port), "--wav", str(agent_wav),
-                           "--lifetime", str(ua_lifetime_s)],
+                           "--lifetime", str(ua_lifetime_s), "--answer-after-ms", str(answer_after_ms)],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
     rig: DeskRig | None = None
     try:
