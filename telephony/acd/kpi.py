@@ -11,9 +11,11 @@ misdial or a caller who heard the closed message, not as a caller the center fai
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Sequence
 
+from crm.door.tally import SHORT_ABANDON_S, CallTally, StateTally
 from telephony.acd.records import CallRecord
 
 SHORT_ABANDON_SECONDS = 5.0
@@ -91,6 +93,60 @@ def occupancy(records: Sequence[CallRecord], staffed_seconds: float) -> float | 
         return None
     handled = sum(r.handle_seconds for r in records if r.answered and r.wrapup_ended_at is not None)
     return handled / staffed_seconds
+
+
+# --- over tallies (the history's rollups, the board's day) ----------------------------------------------
+
+
+class SlVariant(enum.StrEnum):
+    """The three usual service levels; T is the queue's threshold (20 s unless configured)."""
+
+    ANSWERED_ONLY = "answered"  # answered within T ÷ answered
+    ABANDONS_AGAINST = "abandons-against"  # answered within T ÷ (answered + abandoned)
+    SHORT_ABANDONS_EXCLUDED = "short-excluded"  # answered within T ÷ (answered + abandoned − short abandons)
+
+
+def tally_service_level(t: CallTally, threshold_s: int, variant: SlVariant) -> float | None:
+    """Service level of a tally (a fraction, 0..1); ``threshold_s`` one of ``crm.calls.tally.WAIT_EDGES_S``."""
+    within = t.answered_within_s(threshold_s)
+    if variant is SlVariant.ANSWERED_ONLY:
+        denominator = t.answered
+    elif variant is SlVariant.ABANDONS_AGAINST:
+        denominator = t.answered + t.abandoned
+    else:
+        denominator = t.answered + t.abandoned - t.abandoned_short
+    return within / denominator if denominator > 0 else None
+
+
+def tally_asa(t: CallTally) -> float | None:
+    """ASA in seconds: total wait of answered inbound calls ÷ answered inbound calls."""
+    return t.answered_wait_s / t.answered if t.answered else None
+
+
+def tally_aht(t: CallTally) -> float | None:
+    """AHT in seconds: (talk + hold + after-call work) ÷ handled calls."""
+    return t.handle_s / t.handled if t.handled else None
+
+
+def tally_abandonment_rate(t: CallTally) -> float | None:
+    """Abandoned (short abandons excluded) ÷ (answered + abandoned − short abandons); callbacks never count."""
+    long_abandons = t.abandoned - t.abandoned_short
+    denominator = t.answered + long_abandons
+    return long_abandons / denominator if denominator > 0 else None
+
+
+def tally_transfer_rate(t: CallTally) -> float | None:
+    """Answered calls handed on ÷ answered calls (callbacks included in neither)."""
+    answered = t.answered + t.callbacks
+    return t.transferred / answered if answered else None
+
+
+def tally_occupancy(states: StateTally) -> float | None:
+    """Time busy with calls (ringing, on a call, after-call work) ÷ staffed time (those + ready)."""
+    return states.busy_s / states.staffed_s if states.staffed_s > 0 else None
+
+
+assert SHORT_ABANDON_S == SHORT_ABANDON_SECONDS  # one short-abandon rule for records and tallies
 
 
 # --- Erlang C ---------------------------------------------------------------------------------------------
