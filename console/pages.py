@@ -16,7 +16,7 @@ ROLE_NAMES = {"agent": "상담사", "supervisor": "관리자", "analyst": "분�
 
 
 #: The shell's modules, in load order: the core first (window.Sori), then the panels that subscribe to it.
-SCRIPTS = ("console.js", "call.js", "pop.js", "work.js", "inbox.js", "tools.js", "keys.js")
+SCRIPTS = ("console.js", "call.js", "pop.js", "work.js", "inbox.js", "tools.js", "keys.js", "message.js")
 
 
 def _document(

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sori import case_work_cli, tools_cli
+from sori import case_work_cli, staffing_cli, tools_cli
 from sori.config import Settings, load_settings
 
 
@@ -154,10 +154,13 @@ def main(argv: list[str] | None = None) -> int:
 
     tools_cli.add_parsers(sub)
     case_work_cli.add_parsers(sub, _common)
+    staffing_cli.add_parsers(sub, _common)
 
     args = parser.parse_args(argv)
     if args.command == "openapi":
         return _print_openapi()
+    if args.command == "staffing":  # the Erlang answers need no configuration; the import loads it itself
+        return staffing_cli.run(args, lambda: _settings(args))
     try:
         settings = _settings(args)
     except Exception as exc:  # configuration errors are the user's to fix: say what is wrong

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from console.reasons import ReasonBook
@@ -104,13 +104,29 @@ class TelephonyConfig(_Section):
     # Per center, e.g. {NTS126 = {mode = "agent-ended", seconds = 60}}; centers not named: timed, wrapup_s.
     after_call: dict[str, AfterCallRule] = Field(default_factory=dict)
     overflow_after_s: int | None = Field(60, ge=5)  # wait before partner centers' agents may take the call
-    service_level_s: int = Field(20, ge=1, le=600)  # the T of "answered within T" per queue
+    # The T of "answered within T": the ACD's queues and the wallboard's default (the wallboard may set it per
+    # queue or skill: ``dashboard.wallboard_sl_thresholds_s``). One of the history's wait buckets, so that the
+    # history can answer it: 10, 15, 20, 30, 45, 60, 90 or 120.
+    service_level_s: int = Field(20, ge=1, le=600)
+    # The supervisors' history: call records, state changes and their rollups are kept this many days; an
+    # abandoned caller's number (for a callback) this many, then only its masked form stays with the record.
+    call_records_retention_days: int = Field(400, ge=30, le=3650)
+    abandoned_caller_retention_days: int = Field(7, ge=1, le=90)
     agents_refresh_s: float = Field(30.0, ge=1, le=3600)  # new or deactivated agents reach the edge and desk
     announce_every_s: float = Field(45.0, ge=5, le=600)  # waiting callers hear their position this often
     callback_delay_s: float = Field(60.0, ge=0, le=1800)  # after a drop, wait this long before calling back
     # Outside destinations an agent may blind-transfer a caller to, by name (e.g. {"police" = "tel:112"}):
     # agents pick one of these, never type an address.
     external_destinations: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("service_level_s")
+    @classmethod
+    def _service_level_in_buckets(cls, value: int) -> int:
+        from crm.door.tally import WAIT_EDGES_S
+
+        if value not in WAIT_EDGES_S:
+            raise ValueError(f"service_level_s: use one of {WAIT_EDGES_S} seconds (the history's wait buckets)")
+        return value
 
     @field_validator("external_destinations")
     @classmethod
@@ -154,6 +170,22 @@ class DashboardConfig(_Section):
     # X-Forwarded-Proto: https); true always (behind a TLS proxy that does not say so); false for plain-HTTP
     # development only.
     secure_cookie: bool | Literal["auto"] = "auto"
+    # The live wallboard (telephony.board.wallboard.WallboardSettings): the service-level threshold in seconds (one
+    # of crm.calls.tally.WAIT_EDGES_S) per queue ("ACRC110/general") or per skill where it differs from
+    # ``telephony.service_level_s``; the target under which it alerts; the wait and the time in a state (per
+    # state) over which it alerts.
+    wallboard_sl_thresholds_s: dict[str, int] = {}
+    wallboard_sl_target: float = Field(0.8, gt=0, le=1)
+    wallboard_wait_limit_s: float = Field(60.0, gt=0)
+    wallboard_state_limits_s: dict[str, float] = {"not-ready": 900.0, "wrap-up": 180.0, "on-call": 1200.0,
+                                                  "ringing": 30.0}  # fmt: skip
+
+    @model_validator(mode="after")
+    def _wallboard(self) -> DashboardConfig:
+        from sori.wallboard_settings import wallboard_settings  # deferred: the ACD's measures, only when checked
+
+        wallboard_settings(self)  # raises ValueError for a threshold the tallies cannot answer
+        return self
 
 
 class ConsoleConfig(_Section):

@@ -32,10 +32,11 @@ log = logging.getLogger("sori.purge")
 
 
 def retention_of(settings: Settings) -> Retention:
-    r = settings.retention
+    r, telephony = settings.retention, settings.telephony
     return Retention(
-        r.access_log_days, r.auth_tokens_days, r.idempotency_keys_days, r.closed_cases_days, r.done_callbacks_days
-    )
+        r.access_log_days, r.auth_tokens_days, r.idempotency_keys_days, r.closed_cases_days, r.done_callbacks_days,
+        telephony.call_records_retention_days, telephony.abandoned_caller_retention_days,
+    )  # fmt: skip
 
 
 def purge(system: System, dry_run: bool = False) -> dict[str, int]:

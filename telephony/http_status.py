@@ -48,4 +48,10 @@ STATUS: Mapping[str, int] = {
     "recording-not-found": 404,
     "call-exists": 409,
     "no-media": 409,
+    # supervisors' actions (telephony.control.api_supervisor)
+    "unknown-call-record": 404,
+    "callback-already-requested": 409,
+    "caller-number-unavailable": 409,
+    # staffing (telephony.staffing.errors)
+    "schedule-invalid": 422,
 }

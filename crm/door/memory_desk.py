@@ -282,7 +282,7 @@ class MemoryDesk:
             if callback is not None and callback.status in (CallbackStatus.PENDING, CallbackStatus.DIALING):
                 callback.status, callback.attempts = status, attempts
 
-    def call_finished(self, call: FinishedCall) -> None:
+    def call_finished(self, call: FinishedCall, caller_digits: str | None = None) -> None:
         with self.book.lock:
             _save_call(self.book, call)
 

@@ -197,10 +197,10 @@ class AgentContacts:
                 uow.commit()
 
     # -- the desk's records (crm.calls.model), each its own unit of work ------------------------------------
-    def call_finished(self, call: FinishedCall) -> None:
+    def call_finished(self, call: FinishedCall, caller_digits: str | None = None) -> None:
         """A call the ACD is done with (abandoned, or wrapped up: completes the row its contact's end wrote)."""
         with self.uow() as uow:
-            uow.call_log.save_call(call)
+            uow.call_log.save_call(call, caller_digits)
             uow.commit()
 
     def agent_state_changed(self, change: AgentStateChange) -> None:

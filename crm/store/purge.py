@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from crm.cases.model import CallbackStatus
 from crm.cases.status import CaseStatus
 from crm.store import tables as t
+from crm.store.call_history_purge import purge_call_history
 
 _CHUNK = 500
 
@@ -39,6 +40,8 @@ class Retention:
     idempotency_keys_days: int
     closed_cases_days: int
     done_callbacks_days: int
+    call_records_days: int = 400  # the call desk's records and the history's rollups
+    abandoned_caller_days: int = 7  # an abandoned caller's digits (the masked number stays with the record)
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,10 @@ def purge(
         t.serving_attestations,
         t.serving_attestations.c.expires_at < _before(now, retention.closed_cases_days),
     )
-    # the call desk's records hold no person; they are statistics, kept as long as a closed case
-    run("call_records", t.call_records, t.call_records.c.enqueued_at < _before(now, retention.closed_cases_days))
-    run("agent_state_changes", t.agent_state_changes,
-        t.agent_state_changes.c.at < _before(now, retention.closed_cases_days))  # fmt: skip
+    # the call desk's records hold no person; they are statistics, kept call_records_days with their rollups
+    kept = (retention.call_records_days, retention.abandoned_caller_days)
+    for name, value in purge_call_history(session, now, *kept, dry_run=dry_run).items():
+        counts[name] = value
     expired = expired_cases(session, now, retention, only=plan)
     counts["cases"] = len(expired.case_ids)
     counts["interactions"] = len(expired.interaction_ids)

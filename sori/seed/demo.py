@@ -24,6 +24,7 @@ from crm.citizens.phone import normalize_phone
 from kernel.actor import Actor, Role
 from kernel.centers import Center
 from sori.seed.demo_complaints import seed_demo_complaints
+from sori.seed.demo_history import seed_demo_history
 from sori.seed.demo_phones import assign_demo_sip_passwords, write_demo_sip_passwords
 from sori.wiring import System
 
@@ -89,6 +90,7 @@ def seed_demo(system: System) -> SeedReport:
     agents = _seed_agents(system)
     citizens_created, cases_created = _seed_citizens(system)
     seed_demo_complaints(system, [row[0] for row in DEMO_AGENTS], [demo_phone(i) for i in range(40)])
+    seed_demo_history(system)  # weeks of call records and agent states for the supervisors' history
     return SeedReport(centers, errors, agents, citizens_created, cases_created)
 
 

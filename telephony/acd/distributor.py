@@ -227,6 +227,15 @@ class Acd:
         self._not_busy(agent)
         return self._run(now, lambda: agents.leave(self._state, agent, AgentState.READY, now, None))
 
+    def agent_skills(self, agent_id: str, skills: Mapping[str, int], now: dt.datetime) -> list[Event]:
+        """A supervisor moved the agent between queues: new skill levels, which the next match already uses (a call
+        ringing or connected stays theirs)."""
+        if not skills or any(level < 1 for level in skills.values()):
+            raise ValidationFailed(f"agent {agent_id}: at least one skill, levels start at 1")
+        agent = self._state.agent(agent_id)
+        agent.skills = dict(skills)
+        return self._run(now, lambda: [])
+
     def agent_not_ready(self, agent_id: str, reason: str, now: dt.datetime) -> list[Event]:
         """Not ready with a reason code (break, meal, training, …); a ringing call goes back to the queue."""
         agent = self._logged_in(agent_id)

@@ -1,101 +1,36 @@
-"""Contact-center KPIs over finished call records, and Erlang C staffing for the supervisors' dashboards.
+"""The KPI module: every contact-center measure, defined once, over tallies (``crm.door.tally``) and records.
 
-All functions are pure. They take ``CallRecord``s (``records.py``) of one queue and one period, as the
-ACD hands them over in ``CallFinished``; callbacks (``outbound``) are left out of the inbound measures
-(service level, ASA, abandonment) but count in handle time and occupancy. A measure with nothing to
-measure returns ``None`` rather than a made-up 0 or 100 %.
+The history, the wallboard, the planner and every export compute their figures with these functions only;
+``docs/kpi.md`` states each formula. The measures are defined over a ``CallTally`` (additive counters of
+finished calls: the history keeps them per 15-minute interval and sums them for any period) and a
+``StateTally`` (agents' seconds per state and pause reason). The record-based measures (``service_level``,
+``average_speed_of_answer``, ...) over ``CallRecord``s, as the ACD hands them over in ``CallFinished``, first
+tally the records (``tally_records``) and then apply the same tally measure, so the two can never disagree.
 
-Short abandons: a caller who hangs up within ``short_abandon`` seconds (default 5) is taken as a
-misdial or a caller who heard the closed message, not as a caller the center failed.
+Callbacks (``outbound``) are left out of the inbound measures (service level, ASA, abandonment) but count in
+handle time. A measure with nothing to measure returns ``None`` rather than a made-up 0 or 100 %.
+
+Short abandons: a caller who hangs up within ``SHORT_ABANDON_S`` seconds (5) is taken as a misdial or a caller
+who heard the closed message, not as a caller the center failed. Staffing (Erlang C and A, forecasts) lives in
+``telephony.staffing``; the Erlang C names are re-exported here for older callers.
 """
 
 from __future__ import annotations
 
 import enum
-import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from crm.door.tally import SHORT_ABANDON_S, CallTally, StateTally
+from crm.door.calls import CallKind, FinishedCall
+from crm.door.tally import SHORT_ABANDON_S, CallTally, StateTally, tally_call
 from telephony.acd.records import CallRecord
+from telephony.staffing.erlang_c import agents_needed as agents_needed
+from telephony.staffing.erlang_c import erlang_asa as erlang_asa
+from telephony.staffing.erlang_c import erlang_c as erlang_c
+from telephony.staffing.erlang_c import erlang_service_level as erlang_service_level
+from telephony.staffing.erlang_c import traffic_erlangs as traffic_erlangs
 
-SHORT_ABANDON_SECONDS = 5.0
-SERVICE_LEVEL_SECONDS = 20.0
-
-
-def _inbound(records: Sequence[CallRecord]) -> list[CallRecord]:
-    return [r for r in records if not r.outbound]
-
-
-def _long_abandons(records: Sequence[CallRecord], short_abandon: float) -> list[CallRecord]:
-    return [r for r in _inbound(records) if r.abandoned and r.wait_seconds >= short_abandon]
-
-
-def service_level(
-    records: Sequence[CallRecord],
-    threshold: float = SERVICE_LEVEL_SECONDS,
-    short_abandon: float = SHORT_ABANDON_SECONDS,
-) -> float | None:
-    """Share of calls answered within ``threshold`` seconds (a fraction, 0..1).
-
-    SL = answered with wait ≤ T ÷ (answered + abandoned with wait ≥ 5 s)
-
-    Abandons before 5 s are in neither term; abandons after 5 s count against the center whether they
-    happened before or after T. T is the queue's target (``QueueConfig.service_level_seconds``, 20 s).
-    """
-    answered = [r for r in _inbound(records) if r.answered]
-    denominator = len(answered) + len(_long_abandons(records, short_abandon))
-    if denominator == 0:
-        return None
-    return sum(1 for r in answered if r.wait_seconds <= threshold) / denominator
-
-
-def average_speed_of_answer(records: Sequence[CallRecord]) -> float | None:
-    """ASA in seconds: total wait of answered inbound calls ÷ number of answered inbound calls.
-
-    Abandoned calls are excluded (their wait is not a speed of answer).
-    """
-    waits = [r.wait_seconds for r in _inbound(records) if r.answered]
-    return sum(waits) / len(waits) if waits else None
-
-
-def average_handle_time(records: Sequence[CallRecord]) -> float | None:
-    """AHT in seconds: Σ (talk + hold + wrap-up) ÷ number of handled calls.
-
-    Handled = answered and wrapped up (callbacks included: the agent's work is the same).
-    Talk is connected time minus hold, so talk + hold + wrap-up = wrap-up end − answer.
-    """
-    handled = [r for r in records if r.answered and r.wrapup_ended_at is not None]
-    if not handled:
-        return None
-    return sum(r.handle_seconds for r in handled) / len(handled)
-
-
-def abandonment_rate(records: Sequence[CallRecord], short_abandon: float = SHORT_ABANDON_SECONDS) -> float | None:
-    """Share of callers who hung up before an answer (a fraction, 0..1), short abandons excluded.
-
-    rate = abandoned with wait ≥ 5 s ÷ (answered + abandoned with wait ≥ 5 s)
-
-    Denominator: inbound calls offered to the queue (entered it), minus short abandons — the same
-    denominator as the service level, so the two read together. Calls refused as closed never entered.
-    """
-    long_abandons = len(_long_abandons(records, short_abandon))
-    denominator = sum(1 for r in _inbound(records) if r.answered) + long_abandons
-    return long_abandons / denominator if denominator else None
-
-
-def occupancy(records: Sequence[CallRecord], staffed_seconds: float) -> float | None:
-    """Share of staffed time spent handling calls: Σ handle time ÷ staffed agent-seconds (0..1).
-
-    ``staffed_seconds`` is the agents' logged-in, not not-ready time over the period (from the
-    agent-state events); the records must be those handled in the same period.
-    """
-    if staffed_seconds <= 0:
-        return None
-    handled = sum(r.handle_seconds for r in records if r.answered and r.wrapup_ended_at is not None)
-    return handled / staffed_seconds
-
-
-# --- over tallies (the history's rollups, the board's day) ----------------------------------------------
+SHORT_ABANDON_SECONDS = float(SHORT_ABANDON_S)
+SERVICE_LEVEL_SECONDS = 20
 
 
 class SlVariant(enum.StrEnum):
@@ -104,6 +39,9 @@ class SlVariant(enum.StrEnum):
     ANSWERED_ONLY = "answered"  # answered within T ÷ answered
     ABANDONS_AGAINST = "abandons-against"  # answered within T ÷ (answered + abandoned)
     SHORT_ABANDONS_EXCLUDED = "short-excluded"  # answered within T ÷ (answered + abandoned − short abandons)
+
+
+# --- over tallies (the history's rollups, the board's day) ----------------------------------------------
 
 
 def tally_service_level(t: CallTally, threshold_s: int, variant: SlVariant) -> float | None:
@@ -128,6 +66,21 @@ def tally_aht(t: CallTally) -> float | None:
     return t.handle_s / t.handled if t.handled else None
 
 
+def tally_average_talk(t: CallTally) -> float | None:
+    """Average talk time in seconds (connected time minus hold) per handled call."""
+    return t.talk_s / t.handled if t.handled else None
+
+
+def tally_average_hold(t: CallTally) -> float | None:
+    """Average hold time in seconds per handled call (calls never put on hold count with 0)."""
+    return t.hold_s / t.handled if t.handled else None
+
+
+def tally_average_after_call(t: CallTally) -> float | None:
+    """Average after-call work (wrap-up) in seconds per handled call."""
+    return t.wrapup_s / t.handled if t.handled else None
+
+
 def tally_abandonment_rate(t: CallTally) -> float | None:
     """Abandoned (short abandons excluded) ÷ (answered + abandoned − short abandons); callbacks never count."""
     long_abandons = t.abandoned - t.abandoned_short
@@ -146,63 +99,84 @@ def tally_occupancy(states: StateTally) -> float | None:
     return states.busy_s / states.staffed_s if states.staffed_s > 0 else None
 
 
-assert SHORT_ABANDON_S == SHORT_ABANDON_SECONDS  # one short-abandon rule for records and tallies
+def tally_pause_by_reason(states: StateTally) -> dict[str, float]:
+    """Seconds of not-ready per reason code (``"none"`` for a pause without a reason), largest first."""
+    return dict(sorted(states.pause_seconds, key=lambda item: (-item[1], item[0])))
 
 
-# --- Erlang C ---------------------------------------------------------------------------------------------
+def tally_patience(t: CallTally) -> float | None:
+    """Mean patience in seconds, the exponential model's maximum-likelihood estimate (Erlang A's 1/θ).
 
+    patience = (wait of answered + wait of abandoned inbound calls) ÷ (abandoned − short abandons)
 
-def traffic_erlangs(calls: float, period_seconds: float, aht_seconds: float) -> float:
-    """Offered traffic A = calls × AHT ÷ period length (in erlangs)."""
-    return calls * aht_seconds / period_seconds
-
-
-def erlang_c(traffic: float, agents: int) -> float:
-    """Probability that a caller must wait, with ``agents`` agents and ``traffic`` erlangs (M/M/N).
-
-    Computed from Erlang B by the stable recursion B(0) = 1, B(k) = A·B(k−1) ÷ (k + A·B(k−1)),
-    then C = N·B ÷ (N − A·(1 − B)). With N ≤ A the queue grows without bound: C = 1.
+    Every inbound caller is watched while waiting: an answered caller's wait is time they did not hang up
+    (censored), an abandon ends a patience. Short abandons are not counted as abandons (a misdial is no measure
+    of patience); their few seconds stay in the waiting time. ``None`` when no caller abandoned.
     """
-    if agents <= traffic:
-        return 1.0
-    b = 1.0
-    for k in range(1, agents + 1):
-        b = traffic * b / (k + traffic * b)
-    return agents * b / (agents - traffic * (1 - b))
+    long_abandons = t.abandoned - t.abandoned_short
+    if long_abandons <= 0:
+        return None
+    return (t.answered_wait_s + t.abandoned_wait_s) / long_abandons
 
 
-def erlang_service_level(traffic: float, agents: int, aht_seconds: float, threshold: float) -> float:
-    """Predicted service level: 1 − C(A, N) · e^(−(N − A) · T ÷ AHT)."""
-    if agents <= traffic:
-        return 0.0
-    return 1 - erlang_c(traffic, agents) * math.exp(-(agents - traffic) * threshold / aht_seconds)
+# --- over finished call records (the ACD's CallFinished) -----------------------------------------------------
 
 
-def erlang_asa(traffic: float, agents: int, aht_seconds: float) -> float:
-    """Predicted ASA in seconds: C(A, N) · AHT ÷ (N − A); infinite when N ≤ A."""
-    if agents <= traffic:
-        return math.inf
-    return erlang_c(traffic, agents) * aht_seconds / (agents - traffic)
+def tally_record(r: CallRecord) -> CallTally:
+    """One record's contribution, counted by ``crm.calls.tally.tally_call`` as a stored call (the one counting
+    rule; records carry no transfer or overflow, so those count 0)."""
+    return tally_call(FinishedCall(
+        r.call_id, CallKind.CALLBACK if r.outbound else CallKind.INBOUND, r.queue.center, r.queue.skill,
+        r.enqueued_at, answered_at=r.answered_at, ended_at=r.ended_at, wrapup_ended_at=r.wrapup_ended_at,
+        abandoned_at=r.abandoned_at, hold_seconds=r.hold_seconds,
+    ))  # fmt: skip
 
 
-def agents_needed(
-    calls: float,
-    period_seconds: float,
-    aht_seconds: float,
-    target: float = 0.8,
-    threshold: float = SERVICE_LEVEL_SECONDS,
-    max_agents: int = 10_000,
-) -> int:
-    """Fewest agents on the phones for ``target`` service level (fraction) within ``threshold`` seconds.
+def tally_records(records: Iterable[CallRecord]) -> CallTally:
+    """The sum of the records' tallies."""
+    total = CallTally()
+    for record in records:
+        total = total + tally_record(record)
+    return total
 
-    Raw agents: no shrinkage (breaks, training, absence) is added; divide by (1 − shrinkage) to roster.
+
+def service_level(
+    records: Sequence[CallRecord],
+    threshold: int = SERVICE_LEVEL_SECONDS,
+    variant: SlVariant = SlVariant.SHORT_ABANDONS_EXCLUDED,
+) -> float | None:
+    """Service level of records (a fraction, 0..1): ``tally_service_level`` of their tally.
+
+    Default variant: answered with wait ≤ T ÷ (answered + abandoned with wait ≥ 5 s). T is one of
+    ``WAIT_EDGES_S`` (the queue's target, ``QueueConfig.service_level_seconds``, 20 s by default).
     """
-    if calls <= 0:
-        return 0
-    traffic = traffic_erlangs(calls, period_seconds, aht_seconds)
-    agents = max(1, math.floor(traffic) + 1)
-    while erlang_service_level(traffic, agents, aht_seconds, threshold) < target:
-        agents += 1
-        if agents > max_agents:
-            raise ValueError(f"more than {max_agents} agents needed")
-    return agents
+    return tally_service_level(tally_records(records), threshold, variant)
+
+
+def average_speed_of_answer(records: Sequence[CallRecord]) -> float | None:
+    """ASA in seconds of records: ``tally_asa`` (abandoned calls' waits are no speed of answer)."""
+    return tally_asa(tally_records(records))
+
+
+def average_handle_time(records: Sequence[CallRecord]) -> float | None:
+    """AHT in seconds of records: ``tally_aht`` (handled = answered and wrapped up, callbacks included)."""
+    return tally_aht(tally_records(records))
+
+
+def abandonment_rate(records: Sequence[CallRecord]) -> float | None:
+    """Abandonment rate of records: ``tally_abandonment_rate`` (short abandons in neither term)."""
+    return tally_abandonment_rate(tally_records(records))
+
+
+def handle_occupancy(t: CallTally, staffed_seconds: float) -> float | None:
+    """Occupancy from handle time: (talk + hold + after-call work) ÷ staffed agent-seconds (0..1).
+
+    For when only the calls and the staffed time are known; the history uses ``tally_occupancy`` (state time),
+    which also counts ringing. ``staffed_seconds``: the agents' logged-in, not paused time over the period.
+    """
+    return t.handle_s / staffed_seconds if staffed_seconds > 0 else None
+
+
+def occupancy(records: Sequence[CallRecord], staffed_seconds: float) -> float | None:
+    """``handle_occupancy`` of the records handled in the period."""
+    return handle_occupancy(tally_records(records), staffed_seconds)

@@ -15,6 +15,7 @@ Events come from the reactor thread and readers from HTTP threads: one lock guar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from crm.door.calls import AgentStateChange, FinishedCall
+from crm.door.tally import CallTally, StateTally
 from kernel.calendar import SEOUL
 from telephony.board.calls import CallSummary, Day, Tally
 from telephony.board.model import AgentFigures, CenterState, QueueFigures, QueueState
@@ -73,6 +75,7 @@ class Board:
             self._queue_changed(event, center)
         elif event.kind is CtiKind.AGENT_STATE_CHANGED and event.agent_id is not None:
             state = str(event.data["state"])
+            self._close_state(event.agent_id, event.at)
             self._agents[event.agent_id] = _Agent(center, state, event.data.get("reason"), event.at)
         elif event.kind is CtiKind.CALL_FINISHED:
             self._count(CallSummary.of_event(center, event.agent_id, event.data), event.at)
@@ -93,6 +96,13 @@ class Board:
         if day > self._day.date:
             self._day = Day(day)
 
+    def _close_state(self, agent_id: int, at: dt.datetime) -> None:
+        """The time the agent spent in their state until ``at``, counted for today (from midnight at most)."""
+        self._roll(_seoul_day(at))
+        agent = self._agents.get(agent_id)
+        if agent is not None:
+            self._day.spent(agent_id, agent.state, agent.reason, _today_part(self._day.date, agent.since, at))
+
     def restore(self, calls: Iterable[FinishedCall], changes: Iterable[AgentStateChange]) -> None:
         """Today's counters and agents from the stored records (at start, before the desk takes calls)."""
         now = self.clock()
@@ -102,6 +112,10 @@ class Board:
                 self._count(CallSummary.of_record(call), now)
             last: dict[int, AgentStateChange] = {}
             for change in sorted(changes, key=lambda c: c.at):
+                before = last.get(change.agent_id)
+                if before is not None:
+                    seconds = _today_part(self._day.date, before.at, change.at)
+                    self._day.spent(change.agent_id, before.state, before.reason, seconds)
                 last[change.agent_id] = change
             for agent_id, change in last.items():
                 if change.state == "logged-out":
@@ -138,19 +152,40 @@ class Board:
             live = self._queues.get((code, skill), _Queue())
             longest = (now - live.oldest_since).total_seconds() if live.oldest_since is not None else 0.0
             today = _figures([self._day.queues.get((code, skill), Tally())])
-            queues.append(QueueState(code, skill, live.waiting, max(0.0, longest), today))
+            calls = _rounded(self._day.calls.get((code, skill), CallTally()))
+            queues.append(QueueState(code, skill, live.waiting, max(0.0, longest), today, calls))
         agents = []
         for agent_id, agent in sorted(self._agents.items()):
             if agent.center != code:
                 continue
             tally = self._day.agents.get(agent_id)
+            states = self._day.agent_states.get(agent_id, StateTally())
+            current = _today_part(self._day.date, agent.since, now)
+            if current > 0 and agent.state != "logged-out":
+                pause = {agent.reason or "none": current} if agent.state == "not-ready" else None
+                states = states + StateTally.of({agent.state: current}, pause)
             agents.append(AgentFigures(
                 agent_id, agent.center, agent.state, agent.reason, agent.since,
                 max(0.0, (now - agent.since).total_seconds()), tally.handled if tally else 0,
                 round(tally.talk_s, 3) if tally else 0.0, round(tally.hold_s, 3) if tally else 0.0,
+                _rounded(self._day.agent_calls.get(agent_id, CallTally())), states,
             ))  # fmt: skip
         total = _figures([t for (c, _), t in self._day.queues.items() if c == code])
         return CenterState(code, now, self._day.date, tuple(queues), tuple(agents), total)
+
+
+def _rounded(t: CallTally) -> CallTally:
+    """Sums of seconds to the millisecond: the same calls counted in any order give the same figures."""
+    return dataclasses.replace(t, answered_wait_s=round(t.answered_wait_s, 3),
+                               abandoned_wait_s=round(t.abandoned_wait_s, 3), talk_s=round(t.talk_s, 3),
+                               hold_s=round(t.hold_s, 3), wrapup_s=round(t.wrapup_s, 3))  # fmt: skip
+
+
+def _today_part(day: dt.date, since: dt.datetime, until: dt.datetime) -> float:
+    """Seconds of [since, until) that fall on Seoul day ``day``."""
+    start = dt.datetime.combine(day, dt.time(), SEOUL)
+    end = start + dt.timedelta(days=1)
+    return max(0.0, (min(until, end) - max(since, start)).total_seconds())
 
 
 def _figures(tallies: list[Tally]) -> QueueFigures:

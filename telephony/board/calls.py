@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.door.calls import CallKind, FinishedCall
+from crm.door.tally import CallTally, StateTally, tally_call
 from kernel.calendar import SEOUL
 
 
@@ -38,6 +39,8 @@ def finished_data(call: FinishedCall) -> dict[str, Any]:
         data["transferred_to"] = call.transferred_to
     if call.interaction_id is not None:
         data["interaction_id"] = call.interaction_id
+    if call.ended_at is not None and call.wrapup_ended_at is not None:
+        data["wrapup_s"] = round(max(0.0, (call.wrapup_ended_at - call.ended_at).total_seconds()), 3)
     return data
 
 
@@ -56,6 +59,8 @@ class CallSummary:
     agent_center: str | None
     transferred: bool
     overflow: bool
+    transferred_to: str | None = None
+    wrapup_s: float | None = None  # after-call work; None: not wrapped up (abandoned, or handed on unfinished)
 
     @property
     def day(self) -> dt.date:
@@ -77,11 +82,28 @@ class CallSummary:
             agent_center=data.get("agent_center"),
             transferred="transferred_to" in data,
             overflow=bool(data.get("overflow")),
+            transferred_to=data.get("transferred_to"),
+            wrapup_s=float(data["wrapup_s"]) if data.get("wrapup_s") is not None else None,
         )
 
     @classmethod
     def of_record(cls, call: FinishedCall) -> CallSummary:
         return cls.of_event(call.queue_center, call.agent_id, finished_data(call))
+
+    def tally(self) -> CallTally:
+        """This call's ``CallTally`` (``crm.calls.tally``'s one rule), from the times the event carries."""
+        answered_at = self.enqueued_at + dt.timedelta(seconds=self.waited_s) if self.answered else None
+        ended_at = answered_at + dt.timedelta(seconds=self.talk_s + self.hold_s) if answered_at else None
+        wrapped = ended_at + dt.timedelta(seconds=self.wrapup_s) if ended_at and self.wrapup_s is not None else None
+        record = FinishedCall(
+            call_id="", kind=CallKind(self.kind), queue_center=self.center, queue_skill=self.skill,
+            enqueued_at=self.enqueued_at, answered_center=(self.agent_center or self.center) if self.answered else None,
+            agent_id=self.agent_id, answered_at=answered_at, ended_at=ended_at, wrapup_ended_at=wrapped,
+            abandoned_at=self.enqueued_at + dt.timedelta(seconds=self.waited_s) if self.abandoned else None,
+            hold_seconds=self.hold_s, overflowed=self.overflow,
+            transferred_to=self.transferred_to or ("?" if self.transferred else None),
+        )  # fmt: skip
+        return tally_call(record)
 
 
 @dataclass
@@ -115,6 +137,9 @@ class Day:
     date: dt.date
     queues: dict[tuple[str, str], Tally] = field(default_factory=dict)
     agents: dict[int, AgentTally] = field(default_factory=dict)
+    calls: dict[tuple[str, str], CallTally] = field(default_factory=dict)  # per queue, crm.calls.tally's rule
+    agent_calls: dict[int, CallTally] = field(default_factory=dict)  # per answering agent
+    agent_states: dict[int, StateTally] = field(default_factory=dict)  # closed state time per agent today
 
     def queue(self, center: str, skill: str) -> Tally:
         return self.queues.setdefault((center, skill), Tally())
@@ -123,6 +148,11 @@ class Day:
         """Add one finished call (of this day) to the counters."""
         if call.kind == CallKind.CONSULT and not call.answered:
             return  # a consultation cancelled before anyone answered: no call of its own
+        tally = call.tally()
+        key = (call.center, call.skill)
+        self.calls[key] = self.calls.get(key, CallTally()) + tally
+        if call.agent_id is not None and call.answered:
+            self.agent_calls[call.agent_id] = self.agent_calls.get(call.agent_id, CallTally()) + tally
         q = self.queue(call.center, call.skill)
         if call.kind == CallKind.CALLBACK:
             q.callbacks += 1 if call.answered else 0
@@ -147,3 +177,11 @@ class Day:
             agent.handled += 1
             agent.talk_s += call.talk_s
             agent.hold_s += call.hold_s
+
+    def spent(self, agent_id: int, state: str, reason: str | None, seconds: float) -> None:
+        """``seconds`` of this day an agent spent in ``state`` (logged-out is not counted)."""
+        if seconds <= 0 or state == "logged-out":
+            return
+        pause = {reason or "none": seconds} if state == "not-ready" else None
+        before = self.agent_states.get(agent_id, StateTally())
+        self.agent_states[agent_id] = before + StateTally.of({state: seconds}, pause)

@@ -6,7 +6,9 @@ Every value is a frozen snapshot: a reader may keep it, hand it to a template or
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from crm.door.tally import CallTally, StateTally
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class QueueState:
     waiting: int
     longest_wait_s: float  # the oldest waiting call's wait, from its enqueue time (0 when nobody waits)
     today: QueueFigures
+    calls: CallTally = field(default_factory=CallTally)  # today's calls of the queue (for telephony.acd.kpi)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class AgentFigures:
     handled: int = 0
     talk_s: float = 0.0
     hold_s: float = 0.0
+    calls: CallTally = field(default_factory=CallTally)  # today's calls the agent answered
+    states: StateTally = field(default_factory=StateTally)  # today's time per state (idle = ready)
 
 
 @dataclass(frozen=True)

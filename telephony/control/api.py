@@ -265,7 +265,8 @@ def register(router: Router, ref: DeskRef) -> None:
                  roles=TAKES_CALLS, idempotent_post=False, writes=False, responses={200: CallOut},
                  errors=(401, 403, 409, 503))(cancel)  # fmt: skip
 
-    from telephony.control import api_board, api_pin  # their modules import this one
+    from telephony.control import api_board, api_pin, api_supervisor  # their modules import this one
 
     api_pin.register(router, ref)
     api_board.register(router, ref)
+    api_supervisor.register(router, ref)

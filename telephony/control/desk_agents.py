@@ -6,6 +6,7 @@ Called from the HTTP API through the reactor, and from the switchboard for the I
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from crm.door.calls import AgentRecord
@@ -47,6 +48,19 @@ class AgentsRoom(DeskCore):
                 raise ValidationFailed(f"state '{state}': use ready, not-ready or logged-out")
         self._handle(events)
         return self.agent_view(login)
+
+    def set_agent_skills(self, login: str, skills: dict[str, int]) -> None:
+        """A supervisor moved ``login`` between queues: their skills from now (and at their next login)."""
+        agent = self.agents.get(login)
+        if agent is None:
+            raise ValidationFailed(f"{login} takes no calls (not an active agent known to telephony)")
+        try:
+            logged_in = self.acd.agent(login).state is not AgentState.LOGGED_OUT
+        except DomainError:
+            logged_in = False
+        events = self.acd.agent_skills(login, skills, self.clock()) if logged_in else []
+        self.agents[login] = dataclasses.replace(agent, skills=dict(skills))
+        self._handle(events)
 
     def agent_view(self, login: str) -> dict[str, Any]:
         try:

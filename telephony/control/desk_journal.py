@@ -31,7 +31,7 @@ log = logging.getLogger("sori.desk")
 class CallRecords(Protocol):
     """Where the desk keeps its records (blocking: called on the database pool)."""
 
-    def call_finished(self, call: FinishedCall) -> None: ...
+    def call_finished(self, call: FinishedCall, caller_digits: str | None = None) -> None: ...
 
     def agent_state_changed(self, change: AgentStateChange) -> None: ...
 
@@ -53,6 +53,7 @@ class CallFacts:
     transferred_to: str | None = None
     disposition: str | None = None
     interaction_id: int | None = None
+    caller_digits: str | None = None  # kept only for an abandoned inbound call's record (a callback); never published
 
 
 class JournalRoom(DeskCore):
@@ -60,7 +61,7 @@ class JournalRoom(DeskCore):
     def _note_arrival(self, acd_id: str, kind: CallKind, conv: Conversation, at: dt.datetime) -> None:
         queue = conv.consult_queue if kind is CallKind.CONSULT and conv.consult_queue else conv.queue
         self.facts[acd_id] = CallFacts(kind, queue.center, queue.skill, at, conv.caller.sip_call_id or None,
-                                       conv.caller.center or None)  # fmt: skip
+                                       conv.caller.center or None, caller_digits=conv.caller.phone)  # fmt: skip
 
     def _note_answer(self, acd_id: str, login: str, at: dt.datetime) -> None:
         facts, agent = self.facts.get(acd_id), self.agents.get(login)
@@ -108,14 +109,15 @@ class JournalRoom(DeskCore):
     def _call_finished(self, record: CallRecord) -> None:
         """The ACD is done with a call: keep its record and tell the board."""
         call = self._record_of(record.call_id, record, None)
-        self.facts.pop(record.call_id, None)
-        if call is None:
+        facts = self.facts.pop(record.call_id, None)
+        if call is None or facts is None:
             return
         if self.events is not None:
             self.events.publish(CtiKind.CALL_FINISHED, call.queue_center, call.sip_call_id, call.agent_id,
                                 **finished_data(call))  # fmt: skip
         if self.records is not None:
-            d = self._write(call.call_id, self.records.call_finished, call)
+            digits = facts.caller_digits if call.kind is CallKind.INBOUND and call.abandoned else None
+            d = self._write(call.call_id, self.records.call_finished, call, *((digits,) if digits else ()))
             d.addErrback(lambda f: log.error("call record %s not written: %s", call.call_id, f.getErrorMessage()))
 
     def _write(self, acd_id: str, function: Any, *args: Any, **kw: Any) -> defer.Deferred[Any]:

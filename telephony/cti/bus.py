@@ -33,6 +33,7 @@ class CtiKind(enum.StrEnum):
     AGENT_STATE_CHANGED = "agent-state-changed"
     QUEUE_CHANGED = "queue-changed"
     CALL_FINISHED = "call-finished"  # the ACD is done with a call (wrapped up, or abandoned): its record
+    SUPERVISOR_MESSAGE = "supervisor-message"  # a supervisor wrote to the agent (the text is fetched, not carried)
 
 
 #: What an event's ``data`` may say: ids, kinds and states, times, centers and queues (``dialled`` is the center's
@@ -48,7 +49,7 @@ DATA_KEYS = frozenset({
     # the board's figures: a queue's longest wait, a finished call's record, an agent's reason *code* (never the
     # free text an agent may type: ``crm.calls.model.reason_code``)
     "longest_wait_s", "call_kind", "enqueued_at", "answered", "talk_s", "hold_s", "agent_center", "transferred_to",
-    "reason",
+    "reason", "wrapup_s",
 })  # fmt: skip
 
 

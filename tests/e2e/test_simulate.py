@@ -35,8 +35,8 @@ def test_simulated_callers_reach_agent_bots_who_talk_transfer_and_write_notes() 
         assert handled >= 4, summary
         with sqlite3.connect(state / "s" / "sori.db") as conn:
             rows = conn.execute(
-                "SELECT a.login, i.disposition, i.notes, i.completed_at IS NOT NULL, i.wrap_up_code FROM interactions i "
-                "JOIN agents a ON a.id = i.agent_id WHERE i.sip_call_id LIKE '%@127.0.0.1'"
+                "SELECT a.login, i.disposition, i.notes, i.completed_at IS NOT NULL, i.wrap_up_code "
+                "FROM interactions i JOIN agents a ON a.id = i.agent_id WHERE i.sip_call_id LIKE '%@127.0.0.1'"
             ).fetchall()
         bots = {"acrc.lee", "nts.choi", "mohw.han", "moel.jung"}
         assert rows and {login for login, *_ in rows} <= bots

@@ -1,5 +1,6 @@
-"""The call desk's records under the store's retention (``sori purge``): kept as long as a closed case, then
-gone; a record never holds a purged contact's link."""
+"""The call desk's records under the store's retention (``sori purge``): records, state changes and the history's
+rollups kept ``telephony.call_records_retention_days``, an abandoned caller's digits
+``telephony.abandoned_caller_retention_days``; a record never holds a purged contact's link."""
 
 from __future__ import annotations
 
@@ -17,24 +18,50 @@ from sori.purge import purge
 from sori.wiring import System
 
 pytestmark = pytest.mark.integration
+SECOND = dt.timedelta(seconds=1)
 
 
-def test_records_older_than_a_closed_cases_period_go(system: System) -> None:
+def test_records_and_rollups_older_than_their_period_go(system: System) -> None:
     store = AgentContacts(system.uow, system.policy, system.calendar)
     now = system.clock()
-    days = system.settings.retention.closed_cases_days
+    days = system.settings.telephony.call_records_retention_days
+    assert days == 400, "the default"
     for name, age in (("old", days + 1), ("kept", days - 1)):
         at = now - dt.timedelta(days=age)
-        store.call_finished(FinishedCall(name, CallKind.INBOUND, "ACRC110", "general", at, interaction_id=99,
-                                         abandoned_at=at + dt.timedelta(seconds=9)))  # fmt: skip
+        gone = FinishedCall(name, CallKind.INBOUND, "ACRC110", "general", at, interaction_id=99,
+                            abandoned_at=at + dt.timedelta(seconds=9))  # fmt: skip
+        store.call_finished(gone, caller_digits="01012345678")
         store.agent_state_changed(AgentStateChange(1, "ACRC110", at, "ready", "not-ready"))
-    assert purge(system, dry_run=True)["call_records"] == 1
+        later = at + dt.timedelta(minutes=20)
+        store.agent_state_changed(AgentStateChange(1, "ACRC110", later, "logged-out", "ready"))
+    dry = purge(system, dry_run=True)
+    assert (dry["call_records"], dry["call_rollups"], dry["abandoned_callers"]) == (1, 1, 1)
     counts = purge(system)
-    assert (counts["call_records"], counts["agent_state_changes"]) == (1, 1)
+    assert (counts["call_records"], counts["agent_state_changes"], counts["abandoned_callers"]) == (1, 2, 1)
+    assert (counts["call_rollups"], counts["call_rollups_daily"]) == (1, 1)
+    assert (counts["agent_state_rollups"], counts["agent_state_rollups_daily"]) == (2, 1)  # 20 min: 2 intervals
+    assert counts["abandoned_caller_digits"] == 1, "the kept record's caller is older than a week"
     with system.uow(readonly=True) as uow:
         assert uow.session is not None
         assert list(uow.session.scalars(select(tables.call_records.c.call_id))) == ["kept"]
-        assert len(list(uow.session.scalars(select(tables.agent_state_changes.c.id)))) == 1
+        assert len(list(uow.session.scalars(select(tables.agent_state_changes.c.id)))) == 2
+        assert len(list(uow.session.scalars(select(tables.call_rollups.c.offered)))) == 1
+        assert len(list(uow.session.scalars(select(tables.agent_state_rollups.c.seconds)))) == 2
+        caller = uow.session.execute(select(tables.abandoned_callers)).one()
+        assert (caller.caller_masked, caller.caller_digits) == ("010-****-5678", None), "the masked number stays"
+    assert purge(system)["abandoned_caller_digits"] == 0
+
+
+def test_a_recent_abandoned_callers_digits_stay(system: System) -> None:
+    store = AgentContacts(system.uow, system.policy, system.calendar)
+    at = system.clock() - dt.timedelta(days=6)
+    gone = FinishedCall("recent", CallKind.INBOUND, "ACRC110", "general", at, abandoned_at=at + SECOND * 30)
+    store.call_finished(gone, caller_digits="0212345678")
+    assert purge(system)["abandoned_caller_digits"] == 0
+    with system.uow(readonly=True) as uow:
+        assert uow.session is not None
+        caller = uow.session.execute(select(tables.abandoned_callers)).one()
+        assert (caller.caller_masked, caller.caller_digits) == ("02-****-5678", "0212345678")
 
 
 def test_a_purged_contacts_call_record_loses_its_link(system: System) -> None:

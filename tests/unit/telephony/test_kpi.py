@@ -83,8 +83,9 @@ def test_aht_leaves_out_calls_not_yet_wrapped_up() -> None:
 def test_abandonment_rate_excludes_short_abandons_from_both_terms() -> None:
     # long abandons: 5.1 s and 30 s -> 2; denominator 6 answered + 2 = 8; rate = 2 / 8 = 0.25
     assert kpi.abandonment_rate(DAY) == pytest.approx(0.25)
-    # with the short limit at 0 every abandon counts: 4 / (6 + 4) = 0.4
-    assert kpi.abandonment_rate(DAY, short_abandon=0) == pytest.approx(0.4)
+    # the service level with every abandon counted against: 3 within 20 s / (6 + 4) = 0.3; answered only: 3 / 6
+    assert kpi.service_level(DAY, variant=kpi.SlVariant.ABANDONS_AGAINST) == pytest.approx(0.3)
+    assert kpi.service_level(DAY, variant=kpi.SlVariant.ANSWERED_ONLY) == pytest.approx(0.5)
     assert kpi.abandonment_rate([]) is None
 
 

@@ -27,6 +27,8 @@ ALLOWED = {
     # the board's figures (issue 12): a queue's longest wait, a finished call's record, an agent's reason code
     "longest_wait_s", "call_kind", "enqueued_at", "answered", "talk_s", "hold_s", "agent_center", "transferred_to",
     "reason",
+    # the wallboard (issue 15): a finished call's after-call work, in seconds (its CallTally's wrap-up time)
+    "wrapup_s",
 }  # fmt: skip
 SUMMARY = "홍길동 님, 010-5000-0001, 종합소득세 환급 문의"
 

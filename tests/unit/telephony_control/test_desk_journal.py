@@ -26,8 +26,12 @@ class Records:
     calls: list[FinishedCall] = field(default_factory=list)
     changes: list[AgentStateChange] = field(default_factory=list)
 
-    def call_finished(self, call: FinishedCall) -> None:
+    callers: list[str] = field(default_factory=list)
+
+    def call_finished(self, call: FinishedCall, caller_digits: str | None = None) -> None:
         self.calls.append(call)
+        if caller_digits is not None:
+            self.callers.append(caller_digits)
 
     def agent_state_changed(self, change: AgentStateChange) -> None:
         self.changes.append(change)
@@ -65,6 +69,7 @@ def test_an_answered_call_is_recorded_with_its_contact_then_completed_after_wrap
     assert records.calls == [], "the ACD is not done with it until wrap-up ends"
     w.advance(31)  # the queue's wrap-up is 30 s
     (done,) = records.calls
+    assert records.callers == [], "only an abandoned caller's number is kept apart"
     assert done.call_id == first.call_id and done.enqueued_at == first.enqueued_at == NOW
     assert (done.answered_at, done.ended_at, done.wrapup_ended_at) == (NOW + 5 * S, NOW + 95 * S, NOW + 125 * S)
     assert (done.hold_seconds, done.talk_seconds, done.wait_seconds, done.sip_call_id) == (10.0, 80.0, 5.0, "w1.1@sip")
@@ -90,8 +95,10 @@ def test_an_abandoned_call_and_the_waiting_queue_as_the_board_sees_them(tmp_path
     assert (queue.today.abandoned, queue.today.abandoned_wait_s) == (1, 7.0)
     (abandoned,) = records.calls
     assert (abandoned.abandoned, abandoned.wait_seconds, abandoned.disposition) == (True, 7.0, "abandoned")
+    assert records.callers == ["01050000001"], "the abandoned caller's number goes to the store for a callback"
     finished = [e for e in bus.since(0)[0] if e.kind is CtiKind.CALL_FINISHED]
     assert [e.call_id for e in finished] == ["w1.1@sip"] and finished[0].data["disposition"] == "abandoned"
+    assert "0105000" not in str(finished[0].data), "never in the CTI event"
 
 
 def test_agent_state_changes_are_recorded_with_reason_codes_only(tmp_path: Path) -> None:
@@ -141,7 +148,12 @@ def test_the_writes_of_one_call_reach_the_database_in_order(tmp_path: Path) -> N
     def db(f: Any, *a: Any, **kw: Any) -> defer.Deferred[Any]:
         if f == w.store.ended:
             d: defer.Deferred[Any] = defer.Deferred()
-            d.addCallback(lambda _: (order.append("contact"), f(*a, **kw))[1])
+
+            def contact(_: object) -> Any:
+                order.append("contact")
+                return f(*a, **kw)
+
+            d.addCallback(contact)
             held.append(d)
             return d
         if f == records.call_finished:
