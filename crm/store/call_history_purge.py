@@ -2,7 +2,8 @@
 
 Call records, agents' state changes and the rollups built from them go once older than ``records_days``; an
 abandoned caller goes with its call record, and its digits (kept for a supervisor's callback) go after
-``caller_days``, leaving the masked number with the record.
+``caller_days``, leaving the masked number with the record. The supervisors' actions (their audit, messages to
+agents included) and the imported staffing schedules go after the same ``records_days``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def purge_call_history(
     run("call_rollups_daily", t.call_rollups_daily, t.call_rollups_daily.c.day < first_day)
     run("agent_state_rollups", t.agent_state_rollups, t.agent_state_rollups.c.interval_start < cutoff)
     run("agent_state_rollups_daily", t.agent_state_rollups_daily, t.agent_state_rollups_daily.c.day < first_day)
+    run("supervisor_actions", t.supervisor_actions, t.supervisor_actions.c.at < cutoff)
+    run("staffing_schedules", t.staffing_schedules, t.staffing_schedules.c.interval_start < cutoff)
     expired = (a.enqueued_at < now - dt.timedelta(days=caller_days)) & a.caller_digits.is_not(None)
     if dry_run:
         counts["abandoned_caller_digits"] = int(

@@ -81,3 +81,29 @@ def test_a_purged_contacts_call_record_loses_its_link(system: System) -> None:
     assert purge(system)["interactions"] == 1
     (row,) = store.today(yesterday)[0]
     assert (row.call_id, row.agent_id, row.interaction_id, row.sip_call_id) == ("w1.1#1", kim.agent_id, None, None)
+
+
+def test_supervisors_actions_and_schedules_go_with_the_records(system: System) -> None:
+    """The audit of supervisors' actions (messages to agents included) and imported staffing schedules are kept
+    as long as the call records, then purged."""
+    from crm.door.supervisor import SupervisorAction, record_supervisor_action
+    from crm.store.schedules import replace_schedule
+
+    now = system.clock()
+    days = system.settings.telephony.call_records_retention_days
+    with system.uow() as uow:
+        for name, age in (("old", days + 1), ("kept", days - 1)):
+            at = now - dt.timedelta(days=age)
+            record_supervisor_action(uow, SupervisorAction(at, 1, "sup", "supervisor", "ACRC110", "message",
+                                                           target_login="kim", detail={"text": name}))  # fmt: skip
+        uow.commit()
+    start = (now - dt.timedelta(days=days + 1)).replace(minute=0, second=0, microsecond=0)
+    with system.engine.begin() as conn:
+        replace_schedule(conn, "ACRC110", [(start, 3), (start + dt.timedelta(days=2), 4)], "sup", now)
+    counts = purge(system)
+    assert (counts["supervisor_actions"], counts["staffing_schedules"]) == (1, 1)
+    with system.uow(readonly=True) as uow:
+        assert uow.session is not None
+        kept = list(uow.session.scalars(select(tables.supervisor_actions.c.detail)))
+        assert kept == [{"text": "kept"}]
+        assert list(uow.session.scalars(select(tables.staffing_schedules.c.agents))) == [4]
