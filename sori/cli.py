@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sori import case_work_cli, staffing_cli, tools_cli
+from sori import case_work_cli, open311_cli, staffing_cli, tools_cli
 from sori.config import Settings, load_settings
 
 
@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     tools_cli.add_parsers(sub)
     case_work_cli.add_parsers(sub, _common)
     staffing_cli.add_parsers(sub, _common)
+    open311_cli.add_parsers(sub, _common)
 
     args = parser.parse_args(argv)
     if args.command == "openapi":
@@ -174,6 +175,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return tools_cli.run(args, settings)
     if args.command == "cases":
         return case_work_cli.run(args, settings)
+    if args.command == "open311":
+        return open311_cli.run(args, settings)
     # Each command's module loads twisted, SQLAlchemy, Dash or the analytics stack: it is imported only when
     # that command runs, so `sori --help` and argument errors stay fast.
     if args.command == "doctor":

@@ -73,6 +73,7 @@ class RetentionConfig(_Section):
     idempotency_keys_days: int = Field(2, ge=1)
     closed_cases_days: int = Field(3650, ge=365)
     done_callbacks_days: int = Field(365, ge=30)
+    open311_contact_days: int = Field(365, ge=1)  # an Open311 submitter's contact fields and address
     purge_on_schedule: bool = True  # `sori up` purges by itself (else run `sori purge`, e.g. from cron)
     purge_every_hours: float = Field(24.0, ge=0.0001, le=24 * 31)
     purge_first_after_s: float = Field(600.0, ge=0, le=86400)  # after start: not while everything warms up
@@ -216,6 +217,26 @@ class WrapUpConfig(_Section):
         return value
 
 
+class Open311Config(_Section):
+    """Open311 GeoReport v2 at ``/open311/v2`` (crm.api.open311): apps file 민원 with an API key."""
+
+    enabled: bool = True
+    # A POST body over this is 413; 4,000 Korean characters form-encoded are about 36 kB.
+    max_body_bytes: int = Field(65536, ge=1024, le=1024 * 1024)
+    # Token buckets (crm.open311.limits): per API key and per remote address, requests a minute and burst.
+    rate_per_minute_key: float = Field(120, gt=0, le=100_000)
+    burst_key: int = Field(60, ge=1, le=100_000)
+    rate_per_minute_address: float = Field(60, gt=0, le=100_000)
+    burst_address: int = Field(30, ge=1, le=100_000)
+    # Held for review: the same content from this many other apps or addresses in a day, or a description
+    # with more than max_links links (crm.open311.intake.IntakeRules).
+    hold_after_duplicates: int = Field(3, ge=1, le=1000)
+    max_links: int = Field(3, ge=0, le=100)
+    classify_interval_s: float = Field(5.0, ge=0.1, le=3600)  # new requests get a category suggestion this often
+    # The most requests one GET requests returns (the spec's cap, 1,000, is also the most allowed).
+    max_requests: int = Field(1000, ge=1, le=1000)
+
+
 class LogConfig(_Section):
     level: str = "INFO"
     file: Path | None = None  # default: stdout
@@ -240,6 +261,7 @@ class Settings(BaseSettings):
     console: ConsoleConfig = ConsoleConfig()
     wrap_up: WrapUpConfig = WrapUpConfig()
     integrations: IntegrationsConfig = IntegrationsConfig()  # [integrations.sms]: the SMS gateway
+    open311: Open311Config = Open311Config()
     # An Elasticsearch cluster (SORI_ES_URL, e.g. http://127.0.0.1:9200): used when analytics.search is
     # "elasticsearch", and the search contract tests run against it when set.
     es_url: str | None = Field(None, pattern=r"^https?://")

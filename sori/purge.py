@@ -35,7 +35,7 @@ def retention_of(settings: Settings) -> Retention:
     r, telephony = settings.retention, settings.telephony
     return Retention(
         r.access_log_days, r.auth_tokens_days, r.idempotency_keys_days, r.closed_cases_days, r.done_callbacks_days,
-        telephony.call_records_retention_days, telephony.abandoned_caller_retention_days,
+        telephony.call_records_retention_days, telephony.abandoned_caller_retention_days, r.open311_contact_days,
     )  # fmt: skip
 
 

@@ -74,6 +74,12 @@ def build_services(
     api = site.resource  # the JSON API (the console's pages reach it as their agent, in this process)
     # the public forgery check (위변조 확인): no login; one rate limit per address with its API route
     mount(site, "/verify", page_for(system.tools, deps.verify_limiter))
+    if settings.open311.enabled:  # Open311 GeoReport v2 for outside apps (API keys; rate and size limits)
+        from sori.open311_wiring import MOUNT as OPEN311
+        from sori.open311_wiring import Open311Classifier, open311_resource
+
+        mount(site, OPEN311, open311_resource(system, pool, reactor))
+        Open311Classifier(system, pool, reactor).setServiceParent(root)  # type: ignore[no-untyped-call]
     console, sweep = console_resource(system, reactor, api)  # the agents' web console (sessions, push stream)
     mount(site, CONSOLE, console)
     sweep.setServiceParent(root)

@@ -1,7 +1,8 @@
 // The 신문고 inbox: the complaints assigned to the agent's center, oldest 처리기한 first, overdue ones flagged; one
 // complaint's text (masked where it must be), its history and the actions — claim, answer, close, hand off to
-// another center with a summary, link to the case being worked, and start a contact on it (the screen-pop then
-// shows the complainant's timeline like a call's). Loaded when the tab opens, and again after each action.
+// another center with a summary, link to the case being worked, identify the complainant of one without a citizen
+// as the verified caller of the current contact, and start a contact on it (the screen-pop then shows the
+// complainant's timeline like a call's). Loaded when the tab opens, and again after each action.
 "use strict";
 (function () {
   var S = window.Sori;
@@ -119,6 +120,21 @@
           if (r.ok) { S.announce("사건에 연결했습니다."); open(c.id, false); S.emit("case-changed", null); }
         });
       }, true));
+    }
+    if (!c.citizen_id && S.contact && S.contact.interaction_id) {
+      // A complaint from an app has no citizen: it joins a timeline only once the agent has verified the caller
+      // of the contact they are serving with evidence (the server checks; a refusal says why).
+      controls.appendChild(button("현재 상담 중인 민원인으로 확인", "complaint-identify", function () {
+        S.api("POST", "/complaints/" + c.id + "/complainant", { interaction_id: S.contact.interaction_id }, true)
+          .then(function (r) {
+            error.textContent = r.ok ? "" : S.message(r, "민원인을 확인하지 못했습니다.");
+            if (r.ok) { S.announce("민원인을 확인했습니다."); load(); open(c.id, false); S.emit("case-changed", null); }
+          });
+      }, true));
+      if (!S.contact.verified) {
+        controls.appendChild(S.el("span", { "class": "muted", "data-testid": "complaint-identify-hint" },
+          "본인 확인(주민등록번호 또는 문자 인증번호) 후에 확인할 수 있습니다."));
+      }
     }
     if (c.status === "answered") { controls.appendChild(button("종결", "complaint-close", function () {
       act(c.id, "/close", null, "민원을 종결했습니다.");

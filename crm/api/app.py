@@ -26,6 +26,8 @@ from crm.api import (
 )
 from crm.api.deps import ApiDeps
 from crm.api.fields import PATH_PARAMS
+from crm.api.open311 import openapi as open311_openapi
+from crm.api.open311 import routes_admin as open311_admin
 from crm.api.resource import ApiResource, make_site
 from crm.store.uow import UnitOfWorkFactory
 from kernel.http.kit import Router
@@ -53,9 +55,11 @@ def build_router(deps: ApiDeps, extra: Sequence[RouteSet] = ()) -> Router:
     routes_bills.register(router, deps)
     routes_certificates.register(router, deps)
     routes_verify.register(router, deps)
+    open311_admin.register(router, deps)
     for register in extra:
         register(router)
-    document = build_openapi(router, API_VERSION, deps.statuses)
+    # the Open311 resource (/open311/v2, crm.api.open311) is served beside the router: its operations join the document
+    document = open311_openapi.merge(build_openapi(router, API_VERSION, deps.statuses))
     deps.openapi = lambda: document
     return router
 

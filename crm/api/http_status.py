@@ -50,4 +50,15 @@ STATUS: Mapping[str, int] = {
     "phone-not-on-file": 422,
     "recording-not-found": 404,
     "range-not-satisfiable": 416,
+    # Open311 (crm.open311.errors); the Open311 resource answers 400 for a service not found on POST itself
+    "open311-invalid": 400,
+    "open311-jurisdiction-not-found": 404,
+    "open311-service-not-found": 404,
+    "open311-api-key-missing": 400,
+    "open311-api-key-invalid": 403,
+    "open311-request-not-found": 404,
+    "open311-token-not-found": 404,
+    "open311-rate-limited": 429,
+    "open311-too-large": 413,
+    "open311-app-not-found": 404,
 }

@@ -1,5 +1,6 @@
 """Routes: the 신문고 inbox of the agent's center — record a complaint, list the inbox (earliest 처리기한
-first), read one (access-logged), claim, release, answer, close and hand off.
+first), read one (access-logged), claim, release, answer, close, hand off, and identify the complainant of
+one recorded without a citizen as the verified caller of the agent's contact.
 
 Only agents and supervisors of the center a complaint is assigned to see it; to anyone else it does not
 exist (404 ``complaint-not-found``). Claim, release, answer and close repeated give the same answer.
@@ -162,6 +163,29 @@ def register_actions(router: Router) -> None:
             responses={200: reply or sc.ComplaintDetailOut},
             errors=ACTION_ERRORS,
         )(handler)
+
+    def identify(req: ApiRequest[sc.ComplainantIn], uow: SqlUnitOfWork) -> Reply:
+        complaints.identify_complainant(
+            uow,
+            req.require_actor(),
+            req.now,
+            complaint_id=req.param_int("id"),
+            interaction_id=req.body.interaction_id,
+            via=req.via,
+        )
+        return _detail(req, uow)
+
+    router.route(
+        "POST",
+        f"{V1}/complaints/{{id}}/complainant",
+        summary="The complainant is the caller of your contact, identity verified with evidence on it: the "
+        "complaint joins their timeline (and the contact's case)",
+        tag="complaints",
+        roles=WORKERS,
+        body=sc.ComplainantIn,
+        responses={200: sc.ComplaintDetailOut},
+        errors=ACTION_ERRORS,
+    )(identify)
 
 
 def _detail(req: ApiRequest[Any], uow: SqlUnitOfWork) -> Reply:

@@ -58,3 +58,9 @@ class AnswerIn(In):
 class ComplaintHandoffIn(In):
     to_center: str = Field(min_length=1, max_length=20)
     summary: str = Field(min_length=1, max_length=4000, description="what the receiving center needs to know")
+
+
+class ComplainantIn(In):
+    interaction_id: Id = Field(
+        description="your open contact whose caller's identity you verified with evidence: the complainant"
+    )

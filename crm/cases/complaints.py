@@ -3,20 +3,34 @@
 Each function takes the unit of work and the acting user; it checks the rules and changes the records (a link
 appends a case event and a complaint event). The caller commits. Working the complaint in the center's inbox
 (claim, answer, close, hand off) is ``crm.cases.inbox``.
+
+A complaint recorded without a citizen (an Open311 request from an app) joins a citizen's timeline only through
+``identify_complainant``: an agent of the assigned center verified the caller's identity with evidence on the
+contact they are serving, and says this complaint is theirs. Contact details or a name never link it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from crm.access.tool_reads import served_citizen
 from crm.cases import continuity
 from crm.cases.complaint_records import ComplaintEvent, ComplaintEventKind, ComplaintStatus
 from crm.cases.complaint_text import TextMasker, conservative_mask
 from crm.cases.events import record
+from crm.cases.inbox import load_for_work
 from crm.cases.inbox_rules import BODY_MAX
 from crm.cases.model import Complaint, EventKind
-from crm.cases.services import ensure_center_member, ensure_writer, load_own_case
-from crm.errors import CenterNotFound, CitizenNotFound, ComplaintExists, ComplaintNotFound
+from crm.cases.services import ensure_center_member, ensure_writer, load_own_case, own_open_interaction
+from crm.errors import (
+    CenterNotFound,
+    CitizenNotFound,
+    ComplaintExists,
+    ComplaintNotFound,
+    IdentityNotVerified,
+    LinkRejected,
+    NoCitizenOnContact,
+)
 from crm.ports import UnitOfWork
 from kernel.actor import Actor, Role
 from kernel.calendar import WorkCalendar
@@ -100,5 +114,51 @@ def link_complaint(uow: UnitOfWork, actor: Actor, now: dt.datetime, *, number: s
     uow.complaints.add_event(
         ComplaintEvent(complaint.id, now, ComplaintEventKind.LINKED, actor.login, actor.agent_id,
                        center_code=complaint.assigned_center, note=case.number)
+    )
+    return complaint
+
+
+IDENTIFIED_NOTE = "민원인 확인"
+
+
+def identify_complainant(
+    uow: UnitOfWork, actor: Actor, now: dt.datetime, *, complaint_id: int, interaction_id: int, via: str
+) -> Complaint:
+    """The complainant is the citizen of the actor's open contact, whose identity was verified on it with
+    evidence (주민등록번호 stated, or the SMS code read back): the complaint joins that citizen's timeline and,
+    when the contact has a case and the complaint none, that case.
+
+    A complaint of another center is ``complaint-not-found``; one that already has another citizen is
+    ``link-rejected``; the same citizen again changes nothing (unless the contact's case can now be linked).
+    The read of the contact's citizen is access-logged with the purpose "serving".
+    """
+    complaint = load_for_work(uow, actor, complaint_id)
+    interaction = own_open_interaction(uow, actor, interaction_id)
+    if interaction.citizen_id is None:
+        raise NoCitizenOnContact("이 상담에 민원인이 지정되지 않았습니다. 민원인을 먼저 확인해 주세요.")
+    if not interaction.identity_verified:  # evidence only: an attestation or the agent's word is not enough
+        raise IdentityNotVerified(
+            "본인 확인(주민등록번호 또는 문자 인증번호) 후에 민원인으로 확인할 수 있습니다.",
+            interaction_id=interaction_id,
+        )
+    citizen_id = served_citizen(uow, actor, now, interaction_id=interaction_id, via=via, verified=True).citizen_id
+    if complaint.citizen_id is not None and complaint.citizen_id != citizen_id:
+        raise LinkRejected("이 민원은 다른 민원인의 민원입니다.", complaint_id=complaint_id)
+    case = uow.cases.get_by_id(interaction.case_id) if interaction.case_id is not None else None
+    link_case = case is not None and complaint.case_id is None and case.citizen_id == citizen_id
+    if complaint.citizen_id == citizen_id and not link_case:
+        return complaint
+    complaint.citizen_id = citizen_id
+    note = IDENTIFIED_NOTE
+    if link_case:
+        assert case is not None
+        continuity.check_link(case, complaint)
+        complaint.case_id = case.id
+        record(uow, case, EventKind.COMPLAINT_LINKED, actor, now, None, {"sinmungo_id": complaint.sinmungo_id})
+        note = case.number
+    assert complaint.id is not None
+    uow.complaints.add_event(
+        ComplaintEvent(complaint.id, now, ComplaintEventKind.LINKED, actor.login, actor.agent_id,
+                       center_code=complaint.assigned_center, note=note)
     )
     return complaint

@@ -13,7 +13,8 @@ from crm.cases.tool_uses import ToolUse
 from crm.cases.transcription import TranscriptionJob
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.citizens.pin import CitizenPin
-from crm.store import tables
+from crm.open311.model import App, StoredRequest
+from crm.store import open311_tables, tables
 from kernel.centers import Center
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -44,4 +45,6 @@ def map_domain() -> None:
     r.map_imperatively(IdentityChallenge, tables.identity_challenges)
     r.map_imperatively(ToolUse, tables.tool_uses)
     r.map_imperatively(CitizenPin, tables.citizen_pins, version_id_col=tables.citizen_pins.c.version)
+    r.map_imperatively(App, open311_tables.open311_apps)
+    r.map_imperatively(StoredRequest, open311_tables.open311_requests)
     _mapped = True

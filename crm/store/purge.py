@@ -7,7 +7,9 @@ their transcription jobs, identity checks, serving attestations and agents' tool
 callbacks, linked 신문고 complaint records, the stored API answers (idempotency rows) that mention it, and its
 citizen once nothing else of theirs is left. Contacts that never got a case (abandoned, silent calls) go once
 they are as old. The call desk's records (calls and agents' state changes: no person in them) go once as old
-as a closed case's period; a purged contact's call record loses its link to it. Recording files and
+as a closed case's period; a purged contact's call record loses its link to it. An Open311 request loses its
+submitter's contact fields, address and held text after ``open311_contact_days``, and the link to a purged
+complaint. Recording files and
 search-index documents live outside the store: ``expired_cases`` names them so the caller erases them first
 (``sori.purge``).
 """
@@ -29,6 +31,8 @@ from crm.cases.model import CallbackStatus
 from crm.cases.status import CaseStatus
 from crm.store import tables as t
 from crm.store.call_history_purge import purge_call_history
+from crm.store.open311_repo import purge_contacts
+from crm.store.open311_tables import open311_requests
 
 _CHUNK = 500
 
@@ -42,6 +46,7 @@ class Retention:
     done_callbacks_days: int
     call_records_days: int = 400  # the call desk's records and the history's rollups
     abandoned_caller_days: int = 7  # an abandoned caller's digits (the masked number stays with the record)
+    open311_contact_days: int = 365  # an Open311 submitter's contact fields, address and held text
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def purge(
     kept = (retention.call_records_days, retention.abandoned_caller_days)
     for name, value in purge_call_history(session, now, *kept, dry_run=dry_run).items():
         counts[name] = value
+    cutoff = _before(now, retention.open311_contact_days)
+    counts["open311_contacts"] = purge_contacts(session, cutoff, dry_run=dry_run)
     expired = expired_cases(session, now, retention, only=plan)
     counts["cases"] = len(expired.case_ids)
     counts["interactions"] = len(expired.interaction_ids)
@@ -192,6 +199,9 @@ def _delete_cases(session: Session, expired: ExpiredCases) -> dict[str, int]:
         run("category_choices", delete(t.category_choices).where(t.category_choices.c.case_id.in_(chunk)))
         # the store's copy of a 신문고 complaint exists to link it to the case; 국민신문고 keeps the original
         linked = select(t.complaints.c.id).where(t.complaints.c.case_id.in_(chunk)).scalar_subquery()
+        # an Open311 request outlives its complaint (its app still reads it: closed, no text)
+        session.execute(update(open311_requests).where(open311_requests.c.complaint_id.in_(linked))
+                        .values(complaint_id=None))  # fmt: skip
         run("complaint_events", delete(t.complaint_events).where(t.complaint_events.c.complaint_id.in_(linked)))
         run("complaints", delete(t.complaints).where(t.complaints.c.case_id.in_(chunk)))
     for chunk in _chunks(expired.interaction_ids):

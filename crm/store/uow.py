@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crm.store import repositories as r
 from crm.store.call_log import SqlCallLog
+from crm.store.open311_repo import SqlOpen311Repository
 
 
 class SqlUnitOfWork:
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
         self.identity = r.SqlIdentityRepository(session)
         self.pins = r.SqlPinRepository(session)
         self.tool_uses = r.SqlToolUseRepository(session)
+        self.open311 = SqlOpen311Repository(session)
         self.call_log = SqlCallLog(session)
         return self
 

@@ -168,7 +168,7 @@ def router(ledger: StoredBillLedger | None) -> Router:
 
 
 def _state(store: sqlite3.Connection, options: Options) -> StoredBillLedger:
-    return StoredBillLedger(store, demo_records_on(seoul_today()), today=seoul_today, channels=demo_channels())
+    return StoredBillLedger(store, demo_records_on, today=seoul_today, channels=demo_channels())
 
 
 SYSTEM = PlayedSystem(

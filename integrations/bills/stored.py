@@ -39,22 +39,38 @@ def _resend(row: tuple[str, str, str, str, str, str]) -> Resend:
 
 
 class StoredBillLedger:
-    """``notices`` and ``channels`` as ``InMemoryBillLedger`` takes them; resends in ``store``'s tables."""
+    """``notices`` and ``channels`` as ``InMemoryBillLedger`` takes them; resends in ``store``'s tables.
+
+    ``notices`` may be a function of the day (the demo's notices, anchored to today): the ledger then builds them
+    afresh when ``today()`` moves on, so a service running past midnight answers as one started today would."""
 
     def __init__(
         self,
         store: sqlite3.Connection,
-        notices: Iterable[tuple[str, NoticeRecord]],
+        notices: Iterable[tuple[str, NoticeRecord]] | Callable[[dt.date], Iterable[tuple[str, NoticeRecord]]],
         *,
         today: Callable[[], dt.date],
         channels: Mapping[str, Iterable[Channel]],
     ) -> None:
         self.store = store
         self.today = today
-        self._notices = InMemoryBillLedger(notices, today=today, channels=channels)
+        self._on = notices if callable(notices) else None
+        self._day = today()
+        records = self._on(self._day) if self._on is not None else notices
+        assert not callable(records)
+        self._ledger = InMemoryBillLedger(records, today=today, channels=channels)
+        self._channel_lists = channels
         self._channels = {ref: frozenset(on_file) for ref, on_file in channels.items()}
         for statement in SCHEMA:
             store.execute(statement)
+
+    @property
+    def _notices(self) -> InMemoryBillLedger:
+        if self._on is not None and self.today() != self._day:
+            day = self.today()
+            self._ledger = InMemoryBillLedger(self._on(day), today=self.today, channels=self._channel_lists)
+            self._day = day
+        return self._ledger
 
     def lookup_bill(self, citizen_ref: str, bill_kind: str) -> Bill | None:
         return self._notices.lookup_bill(citizen_ref, bill_kind)

@@ -44,7 +44,7 @@ SEED = 20261206
 MAX_EXAMPLES = 25
 # One pass (no "max-time": with one, schemathesis fuzzes again and again until the time is spent); this deadline
 # only guards the suite against a run that would grow past its share.
-BUDGET_S = 150
+BUDGET_S = 240  # ~100 s each alone on the 2-core machine; CI runs it beside the rest
 
 
 @pytest.fixture
@@ -84,7 +84,10 @@ def _run(base: str, document: dict[str, Any], login: str) -> tuple[list[str], Co
             "phases": {"stateful": {"enabled": False}},
         }
     )
-    schema = schemathesis.openapi.from_dict(_with_login_example(document), config=config)
+    # Open311 (/open311/v2, API keys instead of tokens) has its own run: tests/integration/open311_http.
+    schema = schemathesis.openapi.from_dict(_with_login_example(document), config=config).exclude(
+        path_regex="^/open311/v2/"
+    )
 
     @schema.auth(refresh_interval=None).apply_to(path=LOGOUT)
     class FreshTokenToLogOut:

@@ -51,6 +51,10 @@ def test_the_console_reaches_the_api_as_its_agent_and_only_as_its_agent(api: Run
     ended = kim.post(f"{api.base}/console/api/v1/interactions/{own}/end", json={"disposition": "answered"},
                      headers={"X-CSRF-Token": csrf}, timeout=10)  # fmt: skip
     assert ended.status_code == 200, ended.text
+    # the inbox's complainant check goes through as any other API path: the API's own answer, not the console's
+    unknown = kim.post(f"{api.base}/console/api/v1/complaints/999999/complainant", json={"interaction_id": own},
+                       headers={"X-CSRF-Token": csrf}, timeout=10)  # fmt: skip
+    assert unknown.status_code == 404 and unknown.json()["error"] == "complaint-not-found"
     # the console's own sign-in stays the console's: no token minted or revoked through the proxy
     for path in ("auth/login", "auth/logout", "public/certificates/verify"):
         answer = kim.post(f"{api.base}/console/api/v1/{path}", json={}, headers={"X-CSRF-Token": csrf}, timeout=10)

@@ -6,8 +6,10 @@ then leaves this center's inbox. Another center's agent never sees this center's
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -26,11 +28,20 @@ def tid(name: str) -> tuple[str, str]:
     return By.CSS_SELECTOR, f'[data-testid="{name}"]'
 
 
-def item(browser: object, title: str) -> object:
-    for found in browser.find_elements(*tid("inbox-item")):  # type: ignore[attr-defined]
-        if title in found.text:
-            return found
-    raise AssertionError(f"no inbox item {title!r}")
+def open_item(browser: Any, title: str) -> None:
+    """Click the inbox item's button; the list may be redrawn (pushed) between finding and clicking: again."""
+
+    def clicked(b: Any) -> bool:
+        try:
+            for found in b.find_elements(*tid("inbox-item")):
+                if title in found.text:
+                    found.find_element(By.TAG_NAME, "button").click()
+                    return True
+        except StaleElementReferenceException:
+            return False
+        return False
+
+    WebDriverWait(browser, WAIT).until(clicked, f"no inbox item {title!r}")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -60,10 +71,12 @@ def test_an_agent_works_the_inbox_in_the_console(api: RunningApi) -> None:
         wait.until(ec.text_to_be_present_in_element(tid("connection-status"), "연결됨"))
         browser.find_element(By.ID, "tab-inbox").click()
         wait.until(lambda b: len(b.find_elements(*tid("inbox-item"))) == 3)
-        titles = [e.text for e in browser.find_elements(*tid("inbox-item"))]
+        titles = WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda b: [e.text for e in b.find_elements(*tid("inbox-item"))]
+        )
         assert "가로등 고장 신고" in titles[0] and "기한 지남" in titles[0], titles  # the oldest, overdue, first
         assert all("기한 지남" not in t for t in titles[1:]), titles
-        item(browser, "가로등 고장 신고").find_element(By.TAG_NAME, "button").click()  # type: ignore[attr-defined]
+        open_item(browser, "가로등 고장 신고")
         shown = wait.until(ec.visibility_of_element_located(tid("complaint-body")))
         assert "가로등이 꺼졌습니다" in shown.text and "1234567" not in shown.text  # 주민등록번호 masked
         browser.find_element(*tid("complaint-claim")).click()
@@ -79,7 +92,7 @@ def test_an_agent_works_the_inbox_in_the_console(api: RunningApi) -> None:
         assert browser.find_element(*tid("inbox-error")).text == ""
         wait.until(lambda b: len(b.find_elements(*tid("inbox-item"))) == 2)  # closed: gone from 처리할 민원
         # hand the tax question to 국세청 126 with a summary
-        item(browser, "국세 환급 문의").find_element(By.TAG_NAME, "button").click()  # type: ignore[attr-defined]
+        open_item(browser, "국세 환급 문의")
         wait.until(ec.text_to_be_present_in_element(tid("complaint-body"), "환급금"))
         wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, '#complaint-handoff-center option[value="NTS126"]'))
         Select(browser.find_element(By.ID, "complaint-handoff-center")).select_by_value("NTS126")

@@ -69,7 +69,8 @@ def rows(browser: Any) -> dict[str, list[str]]:
     found = {}
     for row in browser.find_elements(By.CSS_SELECTOR, "[data-testid=staffing-row]"):
         cells = row.text.split()
-        found[cells[0]] = cells
+        if cells:  # a row being redrawn has no text yet
+            found[cells[0]] = cells
     return found
 
 

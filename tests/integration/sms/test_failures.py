@@ -82,15 +82,19 @@ def test_a_wrong_api_key_is_unavailable_without_retries(reference: Reference) ->
     assert reference.handset("01060000004") == []
 
 
+RESET_S = 4.0  # longer than the reference service takes to start on a busy machine
+
+
 def test_the_breaker_opens_after_repeated_failures_and_closes_after_a_good_trial(tmp_path: Path) -> None:
     port = free_port()
     gateway = HttpSmsGateway(f"http://127.0.0.1:{port}", KEY, attempts=1, breaker_failures=3,
-                             breaker_reset_s=1.0)  # fmt: skip
+                             breaker_reset_s=RESET_S)  # fmt: skip
     for n in range(3):
         with pytest.raises(SmsUnavailable) as failed:
             gateway.send("01060000005", "안내", idempotency_key=f"b-{n}")
         assert failed.value.reason == "connection-failed"
     assert gateway.breaker.current_state == "open"
+    opened = time.monotonic()
     service = start_reference(tmp_path, port)  # the gateway is back, but the circuit is still open
     try:
         started = time.monotonic()
@@ -98,7 +102,8 @@ def test_the_breaker_opens_after_repeated_failures_and_closes_after_a_good_trial
             gateway.send("01060000005", "안내", idempotency_key="b-open")
         assert open_circuit.value.reason == "circuit-open" and time.monotonic() - started < 0.5
         assert service.handset("01060000005") == []
-        time.sleep(1.1)  # the reset timeout: one trial call goes through and closes the circuit
+        assert time.monotonic() - opened < RESET_S, "the reference service took longer to start than the reset"
+        time.sleep(max(0.0, opened + RESET_S + 0.1 - time.monotonic()))  # the reset timeout: one trial call
         assert gateway.send("01060000005", "안내", idempotency_key="b-trial").status == "delivered"
         assert gateway.breaker.current_state == "closed"
     finally:
