@@ -9,7 +9,7 @@ the app reads back its status and answer. Modules: ``catalog`` (services and jur
 - ``catalog.list_services(catalog, jurisdiction_id)``, ``catalog.service_definition(catalog, code, jurisdiction_id)``
 - ``keys.authenticate(uow, api_key)``, ``keys.create_app_key(uow, name, created_by, now)``,
   ``keys.revoke_app_key(uow, name, now)``, ``keys.list_apps(uow)``
-- ``intake.submit(uow, app, sub, *, catalog, now, remote, masker, calendar, due_days, rules, centers_regions)``
+- ``intake.submit(uow, app, sub, *, catalog, now, remote, masker, calendar, due_days, rules)``
 - ``reads.resolve_token(uow, app, token)``, ``reads.find_requests(uow, app, query, catalog, now)``,
   ``reads.get_request(uow, app, service_request_id, catalog)``
 - ``review.held_requests(uow, limit)``, ``review.accept_held(uow, actor, token, now, *, catalog, ...)``,

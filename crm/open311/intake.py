@@ -58,17 +58,15 @@ def submit(
     calendar: WorkCalendar | None = None,
     due_days: int = DEFAULT_DUE_DAYS,
     rules: IntakeRules = IntakeRules(),
-    centers_regions: Mapping[str, str] | None = None,
 ) -> SubmitResult:
-    """File ``sub`` for ``app`` (sent from ``remote``); ``centers_regions``: 시·도 → center code (default:
-    the catalog's, from the active centers)."""
+    """File ``sub`` for ``app`` (sent from ``remote``)."""
     assert app.id is not None
     if sub.app_request_id is not None:
         earlier = uow.open311.by_app_request_id(app.id, sub.app_request_id)
         if earlier is not None:
             return result_of(earlier, NOTICE_HELD if earlier.disposition is not Disposition.ACCEPTED else None)
     service = validate(sub, catalog)
-    center, jurisdiction = route(service, sub, catalog, centers_regions)
+    center, jurisdiction = route(service, sub, catalog)
     content = fingerprint(sub)
     recent = uow.open311.same_fingerprint(content, now - rules.duplicate_window, 200)
     for request in recent:
@@ -118,9 +116,7 @@ def result_of(request: StoredRequest, notice: str | None) -> SubmitResult:
     return SubmitResult(None, request.token, notice or NOTICE_HELD, request.account_id)
 
 
-def route(
-    service: Service, sub: Submission, catalog: Catalog, centers_regions: Mapping[str, str] | None = None
-) -> tuple[str, str]:
+def route(service: Service, sub: Submission, catalog: Catalog) -> tuple[str, str]:
     """The center that answers and the jurisdiction (its institution) of the request."""
     if not service.local:
         assert service.center is not None and service.institution is not None
@@ -136,8 +132,7 @@ def route(
                 f"요청한 위치({region})는 {sub.jurisdiction_id} 관할이 아닙니다.", field="jurisdiction_id"
             )
         region = region or wanted
-    regional = catalog.regional_centers if centers_regions is None else centers_regions
-    center = regional.get(region, GENERAL_CENTER) if region is not None else GENERAL_CENTER
+    center = catalog.regional_centers.get(region, GENERAL_CENTER) if region is not None else GENERAL_CENTER
     return center, catalog.institution_of(center)
 
 
@@ -209,9 +204,8 @@ def _hold_reason(
 ) -> str | None:
     if len(_URL.findall(sub.description)) > rules.max_links:
         return f"links>{rules.max_links}"
-    others = [r for r in recent if r.app_id != app.id or r.remote_addr != remote]
-    apps = {r.app_id for r in others if r.app_id != app.id}
-    addresses = {r.remote_addr for r in others if r.remote_addr and r.remote_addr != remote}
+    apps = {r.app_id for r in recent if r.app_id != app.id}
+    addresses = {r.remote_addr for r in recent if r.remote_addr and r.remote_addr != remote}
     if max(len(apps), len(addresses)) >= rules.hold_after_duplicates:
         return f"duplicates>={rules.hold_after_duplicates}"
     return None

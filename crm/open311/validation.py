@@ -13,6 +13,7 @@ from crm.open311.catalog import LIST_TYPES, Attribute, Catalog, Datatype, Servic
 from crm.open311.errors import JurisdictionNotFound, Open311Invalid, ServiceCodeNotFound
 from crm.open311.model import Submission
 from crm.open311.regions import in_service_area
+from kernel.calendar import SEOUL
 
 DESCRIPTION_MAX = 4000  # the spec's limit
 ADDRESS_MAX = 300
@@ -24,7 +25,11 @@ ID_MAX = 100  # device_id, account_id, app_request_id
 STRING_MAX = 300  # a "string" attribute; "text" ones may be as long as a description
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_W3C = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?")
+# A W3C date or date-time (https://www.w3.org/TR/NOTE-datetime); the offset is optional here, and required of
+# an attribute's date-time (``is_w3c_datetime``).
+W3C = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
 
 
 def validate(sub: Submission, catalog: Catalog) -> Service:
@@ -142,14 +147,24 @@ def is_app_request_id(value: str) -> bool:
     return 0 < len(value) <= ID_MAX and all(0x21 <= ord(c) <= 0x7E for c in value)
 
 
-def is_w3c_datetime(value: str) -> bool:
-    if not _W3C.fullmatch(value):
-        return False
+def w3c_moment(text: str) -> dt.datetime | None:
+    """The moment of a W3C date or date-time (a date: its midnight; no offset: Seoul time); None if it is not one."""
+    if not W3C.fullmatch(text):
+        return None
     try:
-        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if len(text) == 10:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        return False
-    return True
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=SEOUL)
+
+
+def is_w3c_datetime(value: str) -> bool:
+    """An attribute's date-time: a W3C date, or a date-time with its offset."""
+    has_offset = len(value) == 10 or value.endswith("Z") or value[-6:-5] in ("+", "-")
+    return has_offset and w3c_moment(value) is not None
 
 
 def _is_number(value: str) -> bool:

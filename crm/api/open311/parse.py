@@ -17,14 +17,11 @@ from urllib.parse import parse_qsl
 
 from crm.api.open311.refusals import Refusal
 from crm.open311.model import Location, RequestQuery, RequestStatus, Submission
-from kernel.calendar import SEOUL
+from crm.open311.validation import w3c_moment
 
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,100})\]$")
-# The written forms taken (and stated in the OpenAPI document): a decimal coordinate; a W3C date or date-time.
+# The written forms taken (and stated in the OpenAPI document): a decimal coordinate (W3C dates: w3c_moment).
 DECIMAL = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?")
-W3C = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?"
-)
 TEXT_FIELDS = (
     "api_key",
     "jurisdiction_id",
@@ -215,18 +212,10 @@ def submission(body: Body, idempotency_key: str | None) -> Submission:
 def w3c_datetime(text: str, name: str) -> dt.datetime:
     """A W3C date or date-time (``2026-03-10``, ``2026-03-10T10:00:00+09:00``, ``…Z``); without an offset it
     is Seoul time."""
-    try:
-        if not W3C.fullmatch(text):
-            raise ValueError(text)
-        if len(text) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
-        elif "T" in text:
-            moment = dt.datetime.fromisoformat(text)
-        else:
-            raise ValueError(text)
-    except ValueError:
-        raise Refusal(400, f"{name}은(는) W3C 날짜 형식(예: 2026-03-10T09:00:00+09:00)이어야 합니다.") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=SEOUL)
+    moment = w3c_moment(text)
+    if moment is None:
+        raise Refusal(400, f"{name}은(는) W3C 날짜 형식(예: 2026-03-10T09:00:00+09:00)이어야 합니다.")
+    return moment
 
 
 def comma_list(text: str | None, name: str, limit: int = MAX_LIST_ITEMS) -> tuple[str, ...]:

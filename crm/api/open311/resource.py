@@ -17,7 +17,6 @@ Every refusal is the spec's ``[{"code": <HTTP status>, "description": "<Korean>"
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
 import time
@@ -37,6 +36,7 @@ from twisted.web.server import NOT_DONE_YET
 from crm.api.open311 import formats, parse
 from crm.api.open311.operations import Operations
 from crm.api.open311.refusals import INTERNAL, NOT_FOUND, Refusal, status_of
+from crm.open311.keys import key_hash
 from crm.store.uow import UnitOfWorkFactory
 from kernel.errors import DomainError
 from kernel.http.errors import StatusTable
@@ -176,7 +176,7 @@ class Open311Resource(resource.Resource):
             body = parse.read_body(raw, content_type)  # only to find the key: validated once the key is known
             api_key = body.get("api_key")
         if api_key is not None:
-            _limit(self.limits.per_key, hashlib.sha256(api_key.encode()).hexdigest(), moment)
+            _limit(self.limits.per_key, key_hash(api_key), moment)
         return _Call(
             op,
             arg,

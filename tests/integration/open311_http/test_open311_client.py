@@ -456,3 +456,27 @@ def test_new_requests_get_a_category_off_the_request_path(api: RunningApi, admin
             text("SELECT category_suggested FROM open311_requests WHERE id = :id"), {"id": int(request_id)}
         ).scalar_one()
     assert category == "교통/건축/국토"
+
+
+def test_the_admin_routes_are_for_admins_only_and_refuse_without_a_token_before_the_body(
+    api: RunningApi, admin: ApiClient
+) -> None:
+    key = new_key(admin, "app-guarded")
+    held = admin.get("/api/v1/open311/held")
+    assert held.status_code == 200, held.text
+    calls = [("POST", "/api/v1/open311/apps", {"name": "app-by-agent"}), ("GET", "/api/v1/open311/apps", None),
+             ("DELETE", "/api/v1/open311/apps/app-guarded", None), ("GET", "/api/v1/open311/held", None),
+             ("POST", "/api/v1/open311/held/no-such-token/accept", None),
+             ("POST", "/api/v1/open311/held/no-such-token/reject", {"reason": "스팸"})]  # fmt: skip
+    for login in ("park", "sup"):  # an agent of 120, a supervisor: neither runs the apps
+        client = api.client().login(login, PASSWORD)
+        for method, path, body in calls:
+            reply = client.session.request(method, api.base + path, json=body, timeout=30,
+                                           headers={"authorization": f"Bearer {client.token}"})  # fmt: skip
+            assert reply.status_code == 403, (login, method, path, reply.text)
+    for method, path, _ in calls:  # no token: 401, whatever the body (the schema is never revealed)
+        reply = requests.request(method, api.base + path, data=b"{not json", timeout=30,
+                                 headers={"content-type": "application/json"})  # fmt: skip
+        assert reply.status_code == 401, (method, path, reply.text)
+    still = Open311(api.base, key).post(SEOUL_ROAD)
+    assert still.status_code == 200, still.text  # nobody but the admin could revoke it
