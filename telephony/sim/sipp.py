@@ -23,7 +23,12 @@ a=fmtp:101 0-15
 """
 
 
-def invite(service: str, caller: str, headers: dict[str, str] | None = None) -> str:
+def invite(service: str, caller: str, headers: dict[str, str] | None = None, on_answer: str = "") -> str:
+    """INVITE, the answer and its ACK; ``on_answer`` (e.g. ``stream(...)``) runs between the 200 and the ACK.
+
+    A step placed there has run before the far end can act on the ACK: SIPp takes a BYE that arrives while
+    a step after the ACK is still pending as unexpected and aborts the call.
+    """
     extra = "".join(f"{name}: {value}\n" for name, value in (headers or {}).items())
     return f"""<send retrans="500"><![CDATA[
 INVITE sip:{service}@[remote_ip]:[remote_port] SIP/2.0
@@ -41,7 +46,7 @@ Content-Length: [len]
 <recv response="100" optional="true"/>
 <recv response="180" optional="true"/>
 <recv response="200" rtd="true" rrs="true"/>
-<send><![CDATA[
+{on_answer}<send><![CDATA[
 ACK [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 [last_From:]

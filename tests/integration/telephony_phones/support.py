@@ -96,7 +96,8 @@ def worker_call(login: str, headers: dict[str, str], rtp_wav: Path, phone_hangs_
     """A media worker calling an agent through the edge: INVITE with headers, RTP (a tone), then BYE either way."""
     stream = f'<nop><action><exec rtp_stream="{rtp_wav},-1,0"/></action></nop>\n'
     end = scenarios.AWAIT_BYE if phone_hangs_up else scenarios.pause(hold_ms) + scenarios.BYE
-    return scenarios.scenario("worker-to-agent", scenarios.invite(login, "media", headers), stream, end)
+    # The stream starts before the ACK: the phone may hang up the moment it has the ACK.
+    return scenarios.scenario("worker-to-agent", scenarios.invite(login, "media", headers, on_answer=stream), end)
 
 
 @dataclass
