@@ -71,6 +71,7 @@ from crm.store import migrate, tables
 from crm.store.open311_tables import open311_requests
 from kernel.calendar import SEOUL
 from sori.open311_wiring import load_system_catalog, operations
+from sori.runtime import settle_heap
 from sori.seed.demo import seed_centers
 from sori.wiring import System
 from tests.support.api import RunningApi
@@ -392,7 +393,7 @@ def split_default(system: System, api: RunningApi, app: BenchApp, runs: int) -> 
     """Where the default query's time goes, in process (medians): its SQL statements replayed on the raw driver
     with every row fetched; the repository call (that SQL, plus SQLAlchemy's result processing and the
     ``RequestRow`` objects); the whole service call
-    (plus the views: privacy rules, masking, agencies); rendering the JSON; against the HTTP answer's time (the
+    (plus the views: privacy rules, masking); rendering the JSON; against the HTTP answer's time (the
     rest is twisted.web, the thread hop and the client)."""
     ops = operations(system)
     raw_sql, repository, service, render, http = [], [], [], [], []
@@ -635,6 +636,7 @@ def run_backend(db: Database, directory: Path, stored: int, seconds: float, clos
             f"365 days from {LOADED_APPS} apps in {load_s:.0f} s; the busiest app (measured) has "
             f"{len(loaded.measured_ids):,} of them, {in_window:,} in the last 90 days")  # fmt: skip
         api = RunningApi(system)
+        say(f"  heap settled as sori up does after start (gc.freeze): {settle_heap():,} objects frozen")
         say("  reads (GET, as the busiest app):")
         read_figures = measure_reads(api, loaded_apps[0], loaded, queries, seed)
         split = split_default(system, api, loaded_apps[0], 15)

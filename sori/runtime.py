@@ -6,6 +6,7 @@ so one signal drains and stops everything ``sori up`` started.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -163,6 +164,17 @@ def child_env(settings: Settings) -> dict[str, str]:
     return {**os.environ, "SORI_DATABASE__URL": settings.database_url}
 
 
+def settle_heap() -> int:
+    """Collect once, then freeze what start-up built (``gc.freeze``): the catalogs, models, routes and modules
+    live as long as the process, and every full collection would walk them again. With ~270,000 of them a
+    full collection took ~180 ms in the middle of whatever request triggered it (a 1,000-request Open311
+    page's p99 went from ~40 to ~175 ms; ``bench.open311``); frozen, they are never scanned. Cycles that
+    start-up made and dropped after this are kept for good: start-up makes few. Returns the count frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> int:
     settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only (the CLI's umask is 077 too)
     configure_logging(settings.log.level, settings.log.file)
@@ -187,6 +199,7 @@ def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> in
 
     def started() -> None:
         root.startService()
+        frozen = settle_heap()
         http = root.getServiceNamed("http")
         address = http._port.getHost()
         log.info(
@@ -196,6 +209,7 @@ def run_up(settings: Settings, demo: bool = False, simulate: bool = False) -> in
                 "http": f"http://{address.host}:{address.port}",
                 "database": system.engine.url.render_as_string(hide_password=True),
                 "state_dir": str(settings.state_dir),
+                "frozen_objects": frozen,
             },
         )
 

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from crm.cases.complaint_records import OPEN_STATUSES, ComplaintStatus
 from crm.cases.model import Complaint
@@ -133,34 +134,35 @@ class RequestRecord:
     updated_at: dt.datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRow:
-    """What a GET requests view needs of one accepted request and its complaint, read in one statement.
+class RequestRow(NamedTuple):
+    """What a GET requests view needs of one accepted request and its complaint, read in one statement
+    (a named tuple, as the rows a read makes 1,000 at a time are: built in a fraction of a dataclass's time).
 
-    The complaint's fields are None when it was purged; ``answer`` and ``body_masked`` are also None when the
-    read was public (no key: no text is selected). ``updated_at`` is the complaint's last event time.
+    The three times are already the spec's W3C texts in Seoul time (``2026-03-10T10:00:00+09:00``), made by the
+    store: ``requested`` the filing, ``updated`` the complaint's last event (the filing when it has none or was
+    purged), ``expected`` the complaint's 처리기한. The complaint's fields are None when it was purged;
+    ``agency`` (the name of the center handling it), ``answer`` and ``body_masked`` are also None when the
+    read was public (no key: none of them is selected).
     """
 
     id: int
     service_code: str
-    submitted_at: dt.datetime
-    center_code: str
+    requested: str
+    updated: str
+    expected: str | None
+    status: str | None
+    agency: str | None
     address_string: str | None
     address_id: str | None
     lat: float | None
     long: float | None
     media_url: str | None
-    status: str | None
-    due_at: dt.datetime | None
     answer: str | None
     body_masked: str | None
-    assigned_center: str | None
-    updated_at: dt.datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class RequestView:
-    """Exactly the spec's GET requests fields."""
+class RequestView(NamedTuple):
+    """Exactly the spec's GET requests fields; the datetimes as W3C texts (``RequestRow``)."""
 
     service_request_id: str
     status: RequestStatus
@@ -170,9 +172,9 @@ class RequestView:
     description: str | None
     agency_responsible: str | None
     service_notice: str | None
-    requested_datetime: dt.datetime
-    updated_datetime: dt.datetime | None
-    expected_datetime: dt.datetime | None
+    requested_datetime: str
+    updated_datetime: str
+    expected_datetime: str | None
     address: str | None
     address_id: str | None
     zipcode: str | None

@@ -44,7 +44,7 @@ def get_request(uow: UnitOfWork, app: App | None, service_request_id: str, catal
     rows = [] if request_id is None else _find(uow, app, query, [request_id], LIMIT)
     if not rows:
         raise RequestNotFound("service_request_id를 찾을 수 없습니다.")
-    return _views(uow, app, rows, catalog)[0]
+    return _views(rows, app, catalog)[0]
 
 
 def find_requests(
@@ -55,7 +55,7 @@ def find_requests(
     (``open311.max_requests``, ≤ 1,000)."""
     if query.ids:
         ids = [i for i in (_parse_id(text) for text in query.ids) if i is not None]
-        return _views(uow, app, _find(uow, app, query, ids, max_rows), catalog) if ids else []
+        return _views(_find(uow, app, query, ids, max_rows), app, catalog) if ids else []
     if query.jurisdiction_id is not None and not catalog.knows(query.jurisdiction_id):
         raise JurisdictionNotFound("jurisdiction_id를 찾을 수 없습니다.", jurisdiction_id=query.jurisdiction_id[:100])
     end = query.end or now
@@ -66,7 +66,7 @@ def find_requests(
         raise Open311Invalid("조회 기간은 90일을 넘을 수 없습니다.", field="start_date")
     bounded = RequestQuery(query.ids, query.service_codes, query.statuses, start, end, query.jurisdiction_id,
                            query.limit)  # fmt: skip
-    return _views(uow, app, _find(uow, app, bounded, [], max_rows), catalog)
+    return _views(_find(uow, app, bounded, [], max_rows), app, catalog)
 
 
 def _find(uow: UnitOfWork, app: App | None, query: RequestQuery, ids: list[int], max_rows: int) -> Sequence[RequestRow]:
@@ -79,11 +79,11 @@ def _find(uow: UnitOfWork, app: App | None, query: RequestQuery, ids: list[int],
         start=query.start,
         end=query.end,
         limit=max(1, min(query.limit, max_rows, LIMIT)),
-        with_text=app is not None,  # a public read never selects the answer or the text
+        with_text=app is not None,  # a public read never selects the agency, the place, the answer or the text
     )
 
 
-def _views(uow: UnitOfWork, app: App | None, rows: Sequence[RequestRow], catalog: Catalog) -> list[RequestView]:
+def _views(rows: Sequence[RequestRow], app: App | None, catalog: Catalog) -> list[RequestView]:
     names = {s.code: s.name for s in reversed(catalog.services)}  # catalog.service's: the first of a code
     if app is None:  # public: id, service, status and the three dates only
         return [
@@ -96,9 +96,9 @@ def _views(uow: UnitOfWork, app: App | None, rows: Sequence[RequestRow], catalog
                 description=None,
                 agency_responsible=None,
                 service_notice=None,
-                requested_datetime=row.submitted_at,
-                updated_datetime=row.updated_at or row.submitted_at,
-                expected_datetime=row.due_at,
+                requested_datetime=row.requested,
+                updated_datetime=row.updated,
+                expected_datetime=row.expected,
                 address=None,
                 address_id=None,
                 zipcode=None,
@@ -109,42 +109,33 @@ def _views(uow: UnitOfWork, app: App | None, rows: Sequence[RequestRow], catalog
             )
             for row in rows
         ]
-    agencies: dict[str, str | None] = {}  # one lookup per distinct center of the page
-    views = []
-    for row in rows:
-        center = row.assigned_center if row.status is not None else row.center_code
-        if center is not None and center not in agencies:
-            found = uow.centers.get(center)
-            agencies[center] = found.name if found is not None else None
-        answer = row.answer
-        body = row.body_masked
-        views.append(
-            RequestView(
-                service_request_id=str(row.id),
-                status=request_status(row.status),
-                status_notes=None if answer is None else mask_rrn(answer),
-                service_name=names.get(row.service_code),
-                service_code=row.service_code,
-                # body_masked is the composition root's masker's output, but neither masker always masks what
-                # mask_rrn does (analytics' mask_pii wants a valid birth date, no letter or '-' before it and at
-                # most one space around the dash; it misses 991332-1234567, 900101  -  1234567, 900101―1234567,
-                # 900101-*123456), so the 주민등록번호 rule is applied here too.
-                description=None if body is None else mask_rrn(body),
-                agency_responsible=None if center is None else agencies.get(center),
-                service_notice=None,
-                requested_datetime=row.submitted_at,
-                updated_datetime=row.updated_at or row.submitted_at,
-                expected_datetime=row.due_at,
-                address=row.address_string,
-                address_id=row.address_id,
-                zipcode=None,
-                lat=row.lat,
-                long=row.long,
-                media_url=row.media_url,
-                public_only=False,
-            )
+    # body_masked is the composition root's masker's output, but neither masker always masks what mask_rrn does
+    # (analytics' mask_pii wants a valid birth date, no letter or '-' before it and at most one space around the
+    # dash; it misses 991332-1234567, 900101  -  1234567, 900101―1234567, 900101-*123456), and complaints masked
+    # before the wired masker applied it too may remain: the 주민등록번호 rule is applied here as well.
+    return [
+        RequestView(
+            service_request_id=str(row.id),
+            status=request_status(row.status),
+            status_notes=None if row.answer is None else mask_rrn(row.answer),
+            service_name=names.get(row.service_code),
+            service_code=row.service_code,
+            description=None if row.body_masked is None else mask_rrn(row.body_masked),
+            agency_responsible=row.agency,
+            service_notice=None,
+            requested_datetime=row.requested,
+            updated_datetime=row.updated,
+            expected_datetime=row.expected,
+            address=row.address_string,
+            address_id=row.address_id,
+            zipcode=None,
+            lat=row.lat,
+            long=row.long,
+            media_url=row.media_url,
+            public_only=False,
         )
-    return views
+        for row in rows
+    ]
 
 
 def _parse_id(text: str) -> int | None:

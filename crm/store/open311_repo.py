@@ -2,8 +2,9 @@
 
 Reads by app and time window walk ``ix_open311_requests_app_submitted`` (app_id, submitted_at, id), public
 ones ``ix_open311_requests_submitted``; ``find`` is one Core statement of only the columns a view needs (no
-ORM objects), its updated times a correlated ``max`` over ``complaint_events`` (by its complaint_id index)
-for the page's rows. ``purge_contacts`` is the retention
+ORM objects, no Python type processing: the times come out as the spec's W3C texts), its updated times a
+correlated ``max`` over ``complaint_events`` (by its complaint_id index) and its agencies' names a lookup by
+the centers' key, for the page's rows only. ``purge_contacts`` is the retention
 purge of the submitters' contact fields (``crm.store.purge``).
 """
 
@@ -13,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, null, or_, select, type_coerce, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm.cases.model import Complaint
@@ -28,7 +29,7 @@ from crm.open311.model import (
 )
 from crm.store import tables
 from crm.store.open311_tables import open311_apps, open311_requests
-from crm.store.tables import UTCDateTime
+from crm.store.w3c_sql import seoul_w3c
 
 _R = open311_requests.c
 _CONTACT = ("first_name", "last_name", "email", "phone", "device_id", "account_id")
@@ -130,21 +131,24 @@ def find_statement(
     limit: int,
     with_text: bool,
 ) -> Select[Any]:
-    """``find``'s one statement: the columns of ``RequestRow`` in its field order (no text unless
-    ``with_text``), the last event time by a correlated ``max`` over ``ix_complaint_events_complaint_id``
-    (evaluated for the page's rows only: the window walks the (app_id, submitted_at, id) or (submitted_at, id)
-    index newest first, so LIMIT stops it)."""
-    c, e = tables.complaints.c, tables.complaint_events.c
-    latest = type_coerce(select(func.max(e.at)).where(e.complaint_id == c.id).scalar_subquery(), UTCDateTime())
-    text_columns = (c.answer, c.body_masked) if with_text else (null(), null())
-    columns = (_R.id, _R.service_code, _R.submitted_at, _R.center_code, _R.address_string, _R.address_id,
-               _R.lat, _R.long, _R.media_url, c.status, c.due_at, *text_columns, c.assigned_center, latest)  # fmt: skip
-    query = (
-        select(*columns)
-        .select_from(open311_requests)
-        .outerjoin(tables.complaints, c.id == _R.complaint_id)
-        .where(_R.disposition == Disposition.ACCEPTED)
-    )
+    """``find``'s one statement: the columns of ``RequestRow`` in its field order (no agency or text unless
+    ``with_text``), the times as W3C texts (``seoul_w3c``), the last event time by a correlated ``max`` over
+    ``ix_complaint_events_complaint_at`` (one seek) and the agency's name joined by the centers' primary key
+    (a join, not a correlated subquery: PostgreSQL scanned all 156 centers per row for that), both for the
+    page's rows only: the window walks the (app_id, submitted_at, id) or (submitted_at, id) index newest first,
+    so LIMIT stops it."""
+    c, e, centers = tables.complaints.c, tables.complaint_events.c, tables.centers.c
+    latest = select(func.max(e.at)).where(e.complaint_id == c.id).scalar_subquery()
+    text_columns: tuple[ColumnElement[Any], ...] = (centers.name, _R.address_string, _R.address_id, _R.lat, _R.long,
+                                                     _R.media_url, c.answer, c.body_masked)  # fmt: skip
+    shown = text_columns if with_text else (null(),) * len(text_columns)
+    columns = (_R.id, _R.service_code, seoul_w3c(_R.submitted_at), seoul_w3c(func.coalesce(latest, _R.submitted_at)),
+               seoul_w3c(c.due_at), c.status, *shown)  # fmt: skip
+    rows = open311_requests.outerjoin(tables.complaints, c.id == _R.complaint_id)
+    if with_text:  # the center handling it: the complaint's (None once unassigned), or the routed one if purged
+        handling = case((c.id.is_(None), _R.center_code), else_=c.assigned_center)
+        rows = rows.outerjoin(tables.centers, centers.code == handling)
+    query = select(*columns).select_from(rows).where(_R.disposition == Disposition.ACCEPTED)
     if app_id is not None:
         query = query.where(_R.app_id == app_id)
     if ids:

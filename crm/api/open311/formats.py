@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import orjson
+
 from kernel.calendar import SEOUL
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -62,7 +64,7 @@ REQUEST_FIELDS = (
 
 
 # Seoul has kept +09:00 without daylight saving since October 1988: from then on the offset is added, not
-# looked up (a zoneinfo conversion per date was a visible share of rendering 1,000 requests).
+# looked up, as the store's ``crm.store.w3c_sql.seoul_w3c`` does for the requests' own dates.
 _KST = dt.timedelta(hours=9)
 _FIXED_SINCE = dt.datetime(1989, 1, 1, tzinfo=dt.UTC)
 
@@ -128,15 +130,15 @@ def _key(value: Any, name: str) -> Any:
 
 def request_doc(view: Any) -> dict[str, Any]:
     """One request of GET requests: every field of the spec, or only the public ones (no key), in the spec's
-    order (``PUBLIC_FIELDS``, ``REQUEST_FIELDS``), dates as W3C strings."""
+    order (``PUBLIC_FIELDS``, ``REQUEST_FIELDS``); its dates are W3C texts already (the store makes them)."""
     if view.public_only:
         return {
             "service_request_id": view.service_request_id,
             "service_code": view.service_code,
             "status": str(view.status),
-            "requested_datetime": w3c(view.requested_datetime),
-            "updated_datetime": w3c(view.updated_datetime),
-            "expected_datetime": w3c(view.expected_datetime),
+            "requested_datetime": view.requested_datetime,
+            "updated_datetime": view.updated_datetime,
+            "expected_datetime": view.expected_datetime,
         }
     return {
         "service_request_id": view.service_request_id,
@@ -147,9 +149,9 @@ def request_doc(view: Any) -> dict[str, Any]:
         "description": view.description,
         "agency_responsible": view.agency_responsible,
         "service_notice": view.service_notice,
-        "requested_datetime": w3c(view.requested_datetime),
-        "updated_datetime": w3c(view.updated_datetime),
-        "expected_datetime": w3c(view.expected_datetime),
+        "requested_datetime": view.requested_datetime,
+        "updated_datetime": view.updated_datetime,
+        "expected_datetime": view.expected_datetime,
         "address": view.address,
         "address_id": view.address_id,
         "zipcode": view.zipcode,
@@ -208,7 +210,10 @@ def render(root: str, doc: Any, fmt: str) -> bytes:
     if fmt == "xml":
         element = _element(root, doc)
         return XML_DECLARATION + ET.tostring(element, encoding="unicode").encode("utf-8")
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return orjson.dumps(doc)  # UTF-8, compact: a 1,000-request page in well under a millisecond
+    except orjson.JSONEncodeError:  # a lone surrogate from a JSON body's escape: what the json module writes
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
 
 
 def _element(name: str, value: Any) -> ET.Element:

@@ -61,6 +61,9 @@ class Body:
         return value if value is not None and value != "" else None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def utf8(raw: bytes, what: str) -> str:
     try:
         return _nul_free(raw.decode("utf-8"), what)
@@ -151,7 +154,7 @@ def _json_body(text: str) -> Body:
             continue
         if not isinstance(value, str):
             raise Refusal(400, f"{name}은(는) 문자열이어야 합니다.")
-        fields[name] = value
+        fields[name] = _escaped_text(value, name)
     numbers: dict[str, float] = {}
     for name in NUMBER_FIELDS:
         value = data.get(name)
@@ -169,8 +172,18 @@ def _json_body(text: str) -> Body:
             values = value if isinstance(value, list) else [value]
             if len(values) > MAX_LIST_ITEMS or not all(isinstance(v, str) for v in values):
                 raise Refusal(400, f"attribute[{code}]의 값은 문자열(또는 문자열 목록)이어야 합니다.")
-            attributes[code] = tuple(values)
+            attributes[_escaped_text(code, "attribute")] = tuple(_escaped_text(v, f"attribute[{code}]") for v in values)
     return Body(fields, attributes, numbers)
+
+
+def _escaped_text(value: str, name: str) -> str:
+    """A JSON string's ``\\u`` escapes can spell what raw UTF-8 cannot: U+0000 and lone surrogates (neither
+    storable nor writable as UTF-8). Both are refused as a form body's are."""
+    if "\x00" in value:
+        raise Refusal(400, f"{name}에 U+0000 문자를 쓸 수 없습니다.")
+    if _SURROGATE.search(value):
+        raise Refusal(400, f"{name}에 짝이 없는 서로게이트(\\ud800-\\udfff)를 쓸 수 없습니다.")
+    return value
 
 
 def number(body: Body, name: str) -> float | None:

@@ -4,14 +4,17 @@ submitters' contact fields (and unlinks a purged complaint)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, literal, null, select, text, update
 
+from crm.api.open311.formats import w3c
 from crm.citizens.services import register_citizen
 from crm.store import migrate, tables
 from crm.store.open311_tables import open311_requests
+from crm.store.w3c_sql import seoul_w3c
 from kernel.actor import Actor
 from sori.purge import purge
 from tests.integration.open311.conftest import World
@@ -63,15 +66,30 @@ def test_the_repositorys_read_statement_walks_the_indexes(world: World, app: str
                                     end=world.now, limit=1000, with_text=app is not None)  # fmt: skip
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    assert len(rows) == 1 and (rows[0].body_masked is None) == (app is None) and rows[0].updated_at is not None
-    assert rows[0].updated_at.tzinfo is dt.UTC and rows[0].updated_at >= rows[0].submitted_at
+    assert len(rows) == 1 and (rows[0].body_masked is None) == (rows[0].agency is None) == (app is None)
+    assert rows[0].requested == w3c(world.now) == rows[0].updated and rows[0].expected is not None
     assert len(sent) == 1, "one statement: rows and their last event times"
     statement, parameters = sent[0]
     with engine.connect() as conn:
         plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
     index = "ix_open311_requests_app_submitted" if app else "ix_open311_requests_submitted"
     assert index in plan and "TEMP B-TREE" not in plan, plan
-    assert "ix_complaint_events_complaint_id" in plan, plan
+    assert "ix_complaint_events_complaint_at" in plan, plan
+
+
+def test_the_databases_w3c_text_is_the_one_python_writes(world: World) -> None:
+    """``seoul_w3c`` on SQLite (naive UTC text) and PostgreSQL (timestamptz) against ``formats.w3c``, for
+    moments since Seoul's last summer time (1988) that cross midnight, month and year ends and a leap day."""
+    rng = random.Random(311)
+    start, span = dt.datetime(1989, 1, 1, tzinfo=dt.UTC), 200 * 365 * 86400
+    edges = [dt.datetime(2026, 12, 31, 14, 59, 59, 999999, tzinfo=dt.UTC), dt.datetime(2028, 2, 28, 15, tzinfo=dt.UTC),
+             dt.datetime(2026, 3, 10, 1, tzinfo=dt.UTC)]  # fmt: skip
+    moments = [*edges, *(start + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(200))]
+    with world.system.engine.connect() as conn:
+        for moment in moments:
+            made = conn.scalar(select(seoul_w3c(literal(moment, tables.UTCDateTime()))))
+            assert made == w3c(moment), moment
+        assert conn.scalar(select(seoul_w3c(null()))) is None
 
 
 def test_contact_fields_are_blanked_after_their_retention_period(world: World) -> None:

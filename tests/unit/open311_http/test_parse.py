@@ -64,6 +64,9 @@ def test_json_body() -> None:
         (b'{"lat": "37.5"}', "application/json"),
         (b'{"attribute": {"a": 3}}', "application/json"),
         (b'{"attribute": []}', "application/json"),
+        (b'{"description": "a\\u0000b"}', "application/json"),  # escapes spell what raw UTF-8 cannot
+        (b'{"description": "\\ud800"}', "application/json"),
+        (b'{"attribute": {"a": ["\\udfff"]}}', "application/json"),
         (b"x", "text/plain"),
         (b"service_code=a&service_code=b", FORM),
     ],
