@@ -262,4 +262,9 @@
     load(false);
   });
   S.on("case-changed", function () { load(false); });
+  // A wrapped-up contact is over: nothing may act for its caller any more (the inbox's link and identify
+  // buttons read S.contact; the server refuses a closed contact anyway).
+  S.on("wrapped", function (call) {
+    if (S.contact && call && S.contact.interaction_id === call.interaction_id) { S.contact = null; }
+  });
 }());

@@ -125,6 +125,7 @@ def test_a_real_call_pops_the_case_and_a_warm_transfer_brings_the_summary_to_the
     choi.find_element(*tid("wrap-up-notes")).send_keys("체납 없음 안내")
     choi.find_element(*tid("wrap-up-done")).click()
     choi_wait.until(ec.invisibility_of_element_located(tid("wrap-up-form")))
+    assert choi.execute_script("return window.Sori.contact") is None, "a wrapped-up contact is no longer acted for"
     # a state change made elsewhere (the API) shows on the console without a reload
     choi.execute_script("window.sameDocument = true;")
     token = requests.post(f"{base}/api/v1/auth/login", json={"login": "nts.choi", "password": DEMO_PASSWORD},
