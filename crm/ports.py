@@ -20,7 +20,7 @@ from crm.cases.status import CaseStatus
 from crm.cases.transcription import JobState, TranscriptionJob
 from crm.citizens.model import Citizen, CitizenPhone
 from crm.citizens.pin import CitizenPin
-from crm.open311.model import App, RequestRecord, RequestRow, RequestStatus, StoredRequest
+from crm.open311.model import App, RequestOrigin, RequestRecord, RequestRow, RequestStatus, StoredRequest
 from kernel.centers import Center
 
 if TYPE_CHECKING:  # crm.cases.tool_uses records through these ports: a runtime import would be a cycle
@@ -186,6 +186,7 @@ class Open311Repository(Protocol):
     ) -> Sequence[RequestRow]: ...
     def held(self, limit: int) -> Sequence[StoredRequest]: ...
     def unclassified(self, limit: int) -> Sequence[RequestRecord]: ...
+    def origin(self, complaint_id: int) -> RequestOrigin | None: ...  # None: not filed through Open311
 
 
 class UnitOfWork(Protocol):

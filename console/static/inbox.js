@@ -89,6 +89,13 @@
       facts.appendChild(S.el("dt", null, row[0]));
       facts.appendChild(S.el("dd", null, row[1]));
     });
+    if (c.origin) {  // filed by an app through Open311: which app, and the classifier's suggestion (a hint only)
+      facts.appendChild(S.el("dt", null, "접수 경로"));
+      facts.appendChild(S.el("dd", { "data-testid": "complaint-origin" }, "민원 앱 " + c.origin.app));
+      facts.appendChild(S.el("dt", null, "분류 제안"));
+      facts.appendChild(S.el("dd", { "data-testid": "complaint-category-suggested" },
+        c.origin.category_suggested || "분류 전"));
+    }
     detail.appendChild(facts);
     detail.appendChild(S.el("p", { "class": "text", "data-testid": "complaint-body" }, c.body));
     if (c.answer) { detail.appendChild(S.el("p", { "class": "answer" }, "답변: " + c.answer)); }

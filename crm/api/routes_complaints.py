@@ -226,6 +226,7 @@ def detail_out(d: inbox.ComplaintDetail) -> sc.ComplaintDetailOut:
             )
             for e in d.events
         ],
+        origin=None if d.origin is None else sc.ComplaintOriginOut(**d.origin._asdict()),
     )
 
 

@@ -38,6 +38,12 @@ class ComplaintEventOut(Out):
     note: str | None = Field(description="a hand-off's summary")
 
 
+class ComplaintOriginOut(Out):
+    app: str = Field(description="the Open311 app that filed it")
+    service_code: str = Field(description="the Open311 service it was filed under")
+    category_suggested: str | None = Field(description="the classifier's category (computed off the request path)")
+
+
 class ComplaintDetailOut(InboxItemOut):
     body: str = Field(description="the text; a 주민등록번호 in it is always masked")
     answer: str | None
@@ -45,6 +51,7 @@ class ComplaintDetailOut(InboxItemOut):
     closed_at: dt.datetime | None
     handed_off_to: str | None = Field(description="the center of the last hand-off")
     events: list[ComplaintEventOut]
+    origin: ComplaintOriginOut | None = Field(None, description="filed by an app through Open311 (else null)")
 
 
 class ClaimIn(In):

@@ -21,6 +21,7 @@ from crm.cases.complaint_text import mask_rrn
 from crm.cases.events import record
 from crm.cases.model import Complaint, EventKind
 from crm.errors import AgentNotFound, CenterNotFound, ComplaintNotFound
+from crm.open311.model import RequestOrigin
 from crm.ports import UnitOfWork
 from kernel.actor import Actor
 
@@ -40,6 +41,7 @@ class ComplaintDetail(ComplaintRow):
     body: str  # as the reader may see it: the assigned center's own text, 주민등록번호 always masked
     answer: str | None
     events: Sequence[ComplaintEvent]
+    origin: RequestOrigin | None = None  # filed by an app through Open311: which, and the suggested category
 
 
 def load_for_work(uow: UnitOfWork, actor: Actor, complaint_id: int) -> Complaint:
@@ -72,6 +74,7 @@ def read_complaint(uow: UnitOfWork, actor: Actor, now: dt.datetime, complaint_id
         body=shown_body(actor, complaint),
         answer=mask_rrn(complaint.answer) if complaint.answer is not None else None,
         events=list(uow.complaints.events(complaint_id)),
+        origin=uow.open311.origin(complaint_id),
     )
 
 

@@ -161,6 +161,16 @@ class RequestRow(NamedTuple):
     body_masked: str | None
 
 
+class RequestOrigin(NamedTuple):
+    """Where a complaint filed through Open311 came from, for the agents who work it: the app, the service it
+    was filed under and the classifier's category suggestion (None until classified, or when it had none).
+    No submitter's contact detail: the agent answers through the app."""
+
+    app: str
+    service_code: str
+    category_suggested: str | None
+
+
 class RequestView(NamedTuple):
     """Exactly the spec's GET requests fields; the datetimes as W3C texts (``RequestRow``)."""
 

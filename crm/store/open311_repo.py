@@ -22,6 +22,7 @@ from crm.open311.model import (
     COMPLAINT_STATUSES,
     App,
     Disposition,
+    RequestOrigin,
     RequestRecord,
     RequestRow,
     RequestStatus,
@@ -107,6 +108,16 @@ class SqlOpen311Repository:
             .limit(limit)
         )
         return self.session.scalars(query).all()
+
+    def origin(self, complaint_id: int) -> RequestOrigin | None:
+        query = (
+            select(open311_apps.c.name, _R.service_code, _R.category_suggested)
+            .join(open311_apps, open311_apps.c.id == _R.app_id)
+            .where(_R.complaint_id == complaint_id)
+            .limit(1)
+        )
+        found = self.session.execute(query).first()
+        return None if found is None else RequestOrigin(*found)
 
     def unclassified(self, limit: int) -> Sequence[RequestRecord]:
         query = (

@@ -32,6 +32,9 @@ WAIT = 30
 ANSWER = "보수 공사를 요청했습니다. 12월 10일까지 교체됩니다."
 
 
+APP = "우리동네 민원앱"
+
+
 def tid(name: str) -> tuple[str, str]:
     return By.CSS_SELECTOR, f'[data-testid="{name}"]'
 
@@ -54,7 +57,7 @@ def test_an_app_files_a_request_an_agent_answers_it_and_the_app_reads_it_closed(
     api = f"{base}/open311/v2"
     try:
         wait_healthy(base, process)
-        key, other = new_key(state, env, "우리동네 민원앱"), new_key(state, env, "다른 앱")
+        key, other = new_key(state, env, APP), new_key(state, env, "다른 앱")
         assert key != other and len(key) >= 32
 
         services = requests.get(f"{api}/services.json", params={"jurisdiction_id": "서울특별시"}, timeout=10)
@@ -93,6 +96,7 @@ def test_an_app_files_a_request_an_agent_answers_it_and_the_app_reads_it_closed(
             item.find_element(By.TAG_NAME, "button").click()
             body = wait.until(ec.visibility_of_element_located(tid("complaint-body")))
             assert "보도블록" in body.text and "세종대로 110" in body.text
+            assert browser.find_element(*tid("complaint-origin")).text == "민원 앱 " + APP, "the agent sees the app"
             browser.find_element(*tid("complaint-claim")).click()
             field = wait.until(ec.visibility_of_element_located(tid("complaint-answer")))
             field.send_keys(ANSWER)

@@ -56,6 +56,7 @@ def test_inbox_detail_claim_answer_close(api: RunningApi) -> None:
     detail = kim.get(f"/api/v1/complaints/{late['id']}")
     assert detail.status_code == 200
     shown = detail.json()["body"]
+    assert detail.json()["origin"] is None, "a 신문고 complaint was not filed through Open311"
     assert "900101" not in shown and "[주민등록번호]" in shown and "010-2345-6789" in shown
     sup = api.client().login("sup", PASSWORD)
     log = sup.get("/api/v1/access-log", {"citizen_id": citizen_id, "agent": "kim"}).json()["entries"]

@@ -13,7 +13,7 @@ from crm.cases import inbox
 from crm.open311 import reads
 from crm.open311.classify import classify_pending
 from crm.open311.errors import JurisdictionNotFound, Open311Invalid, RequestNotFound
-from crm.open311.model import RequestQuery, RequestStatus, RequestView
+from crm.open311.model import RequestOrigin, RequestQuery, RequestStatus, RequestView
 from kernel.actor import Actor
 from tests.integration.open311.conftest import ROAD, World
 
@@ -160,3 +160,18 @@ def test_classify_pending_stores_a_suggestion_once_for_each_accepted_request(wor
         assert one is not None and two is not None
         assert (one.category_suggested, two.category_suggested) == ("교통/건축/국토", None)
         assert one.classified_at == world.now and two.classified_at == world.now
+
+
+def test_the_agents_detail_names_the_app_and_the_suggestion_and_nothing_of_the_submitter(world: World) -> None:
+    request_id = world.submit(first_name="홍", last_name="길동").service_request_id
+    assert request_id is not None
+    cid = complaint_id(world, request_id)
+    park = agent(world, "park")
+    detail = world.run(lambda uow: inbox.read_complaint(uow, park, world.now, cid, "test"))
+    assert detail.origin == RequestOrigin("seoul-app", "ROAD-DAMAGE", None), "classified off the request path, later"
+    world.run(lambda uow: classify_pending(uow, lambda text: "교통/건축/국토", 10, world.now))
+    detail = world.run(lambda uow: inbox.read_complaint(uow, park, world.now, cid, "test"))
+    assert detail.origin is not None and detail.origin.category_suggested == "교통/건축/국토"
+    assert not any(secret in repr(detail.origin) for secret in (*SECRETS, "길동"))
+    with world.system.uow() as uow:
+        assert uow.open311.origin(cid + 1000) is None, "a complaint not filed through Open311 has no origin"
