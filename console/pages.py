@@ -15,8 +15,19 @@ from console.shell import help_overlay, work_area
 ROLE_NAMES = {"agent": "상담사", "supervisor": "관리자", "analyst": "분석관", "admin": "시스템 관리자"}
 
 
-#: The shell's modules, in load order: the core first (window.Sori), then the panels that subscribe to it.
-SCRIPTS = ("console.js", "call.js", "pop.js", "work.js", "inbox.js", "tools.js", "keys.js", "message.js")
+#: The shell's modules, in load order: the core first (window.Sori), its error words (Sori.ERRORS), then the panels
+#: that subscribe to it.
+SCRIPTS = (
+    "console.js",
+    "errors-ko.js",
+    "call.js",
+    "pop.js",
+    "work.js",
+    "inbox.js",
+    "tools.js",
+    "keys.js",
+    "message.js",
+)
 
 
 def _document(

@@ -1,5 +1,5 @@
 // The agent console's core: window.Sori, shared by the panel modules (call.js, pop.js, work.js, inbox.js,
-// tools.js, keys.js), which load after it.
+// tools.js, keys.js), which load after it; errors-ko.js adds Sori.ERRORS, the error codes in Korean.
 //  - Sori.api(method, path, body, input): the JSON API through /console/api/v1 as the session's agent (the
 //    server adds the agent's token; this page never sees it). Non-GET requests carry the page's CSRF token;
 //    `input` marks a click or key of the agent's own (it keeps the session from idling out).
@@ -64,9 +64,19 @@
     });
   }
 
+  // What to tell the agent about a refused request: the API's message when it is Korean (often the most
+  // specific), else the Korean sentence for its code (errors-ko.js, with the fields of a validation-failed),
+  // else the caller's fallback. English never reaches the screen.
   function message(result, fallback) {
-    var d = result && result.data;
-    return (d && (d.message || (d.error && d.error.message))) || fallback;
+    var d = (result && result.data) || {};
+    var code = typeof d.error === "string" ? d.error : "";
+    var text = d.message || (d.error && d.error.message) || "";
+    if (/[\uAC00-\uD7A3]/.test(text)) { return text; }
+    var known = (Sori.ERRORS || {})[code];
+    if (!known) { return fallback; }
+    var errors = code === "validation-failed" && d.details && d.details.errors;
+    var fields = (Array.isArray(errors) ? errors : []).map(function (e) { return e && e.field; }).filter(Boolean);
+    return fields.length ? known.replace(/\.$/, "") + ": " + fields.join(", ") : known;
   }
 
   function el(tag, attrs, text) {
