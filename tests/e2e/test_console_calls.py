@@ -27,7 +27,7 @@ from tests.e2e.test_agent_calls import (  # noqa: F401
 )
 from tests.support import sipp as scenarios
 from tests.support.artefacts import screenshot
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 from tests.support.phones import Softphone
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +39,7 @@ def tid(name: str) -> tuple[str, str]:
 
 
 def sign_in(browser: webdriver.Chrome, base: str, login: str) -> WebDriverWait[webdriver.Chrome]:
-    wait = WebDriverWait(browser, WAIT)
-    browser.get(f"{base}/console/login")
-    browser.find_element(*tid("login-id")).send_keys(login)
-    browser.find_element(*tid("login-password")).send_keys(DEMO_PASSWORD)
-    browser.find_element(*tid("login-submit")).click()
-    wait.until(ec.text_to_be_present_in_element(tid("connection-status"), "연결됨"))
+    wait = console_log_in(browser, base, login, DEMO_PASSWORD, WAIT)
     browser.find_element(*tid("state-ready")).click()
     wait.until(ec.text_to_be_present_in_element(tid("agent-state"), "대기"))
     return wait

@@ -18,12 +18,11 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from sori.seed.demo import DEMO_PASSWORD
 from tests.e2e.test_sori_up import wait_healthy
 from tests.support.artefacts import screenshot
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 from tests.support.postgres import free_port
 
 pytestmark = pytest.mark.e2e
@@ -84,12 +83,7 @@ def test_an_app_files_a_request_an_agent_answers_it_and_the_app_reads_it_closed(
         assert "010-1234-5678" not in str(mine) and "hong@example.com" not in str(mine) and "길동" not in str(mine)
 
         with chromium() as browser:
-            wait = WebDriverWait(browser, WAIT)
-            browser.get(f"{base}/console/login")
-            browser.find_element(*tid("login-id")).send_keys("seoul.park")
-            browser.find_element(*tid("login-password")).send_keys(DEMO_PASSWORD)
-            browser.find_element(*tid("login-submit")).click()
-            wait.until(ec.text_to_be_present_in_element(tid("connection-status"), "연결됨"))
+            wait = console_log_in(browser, base, "seoul.park", DEMO_PASSWORD, WAIT)
             browser.find_element(By.ID, "tab-inbox").click()
             wait.until(lambda b: any("보도블록" in e.text for e in b.find_elements(*tid("inbox-item"))))
             item = next(e for e in browser.find_elements(*tid("inbox-item")) if "보도블록" in e.text)

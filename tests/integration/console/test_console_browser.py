@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from twisted.web import resource, server
 
 from tests.integration.console.site import KIM, PASSWORD, FakeAccounts, RunningConsole
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 
 pytestmark = pytest.mark.integration
 WAIT = 30
@@ -74,12 +74,7 @@ def test_an_agent_logs_in_sees_the_shell_and_logs_out_in_chromium(running: Runni
 
 def test_an_idle_session_expires_and_the_page_returns_to_the_login(running: RunningConsole) -> None:
     with chromium() as browser:
-        wait = WebDriverWait(browser, WAIT)
-        browser.get(f"{running.base}/console/login")
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-id"]').send_keys("kim")
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-password"]').send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-submit"]').click()
-        wait.until(ec.title_contains("상담 콘솔"))
+        wait = console_log_in(browser, running.base, "kim", PASSWORD, WAIT, connected=False)
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, '[data-testid="agent-state"]'), "대기"))
         running.clock.now += 31 * 60  # 31 minutes without the agent's own input, no call
         browser.find_element(By.CSS_SELECTOR, '[data-testid="state-ready"]').click()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import text
 
 from sori.case_work_wiring import ClassifierSuggester
@@ -28,7 +28,7 @@ from tests.integration.test_api_case_work import small_classifier
 from tests.support.api import RunningApi
 from tests.support.artefacts import screenshot
 from tests.support.axe import summary, violations
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 from tests.support.contacts import connect_call, served_before
 
 pytestmark = pytest.mark.integration
@@ -84,12 +84,7 @@ def test_an_agent_verifies_the_caller_and_works_the_case_in_the_console(assisted
     api = assisted
     record(api.system, nts_history(api))
     with chromium() as browser:
-        wait = WebDriverWait(browser, WAIT)
-        browser.get(f"{api.base}/console/login")
-        browser.find_element(*tid("login-id")).send_keys("kim")
-        browser.find_element(*tid("login-password")).send_keys(PASSWORD)
-        browser.find_element(*tid("login-submit")).click()
-        wait.until(ec.text_to_be_present_in_element(tid("connection-status"), "연결됨"))
+        wait = console_log_in(browser, api.base, "kim", PASSWORD, WAIT)
         iid = connect_call(api.system, "kim", PHONE)["interaction"]["id"]
         browser.execute_script("Sori.emit('contact', {interaction_id: arguments[0]})", iid)
         wait.until(ec.text_to_be_present_in_element(tid("pop-citizen"), "홍길동"))

@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 
 pytestmark = pytest.mark.integration
 WAIT = 30
@@ -33,12 +31,7 @@ def tid(name: str) -> tuple[str, str]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_refusals_reach_the_agent_in_korean(api: RunningApi) -> None:
     with chromium() as browser:
-        wait = WebDriverWait(browser, WAIT)
-        browser.get(f"{api.base}/console/login")
-        browser.find_element(*tid("login-id")).send_keys("kim")
-        browser.find_element(*tid("login-password")).send_keys(PASSWORD)
-        browser.find_element(*tid("login-submit")).click()
-        wait.until(ec.text_to_be_present_in_element(tid("connection-status"), "연결됨"))
+        console_log_in(browser, api.base, "kim", PASSWORD, WAIT)
 
         def ask(method: str, path: str, body: Any = None) -> list[Any]:
             answer: list[Any] = browser.execute_async_script(ASK, method, path, body)

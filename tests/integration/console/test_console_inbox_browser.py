@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
 from tests.support.artefacts import screenshot
 from tests.support.axe import summary, violations
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 
 pytestmark = pytest.mark.integration
 WAIT = 30
@@ -63,12 +63,7 @@ def test_an_agent_works_the_inbox_in_the_console(api: RunningApi) -> None:
                                                  "title": title, "body": body})  # fmt: skip
         assert answer.status_code == 201, answer.text
     with chromium() as browser:
-        wait = WebDriverWait(browser, WAIT)
-        browser.get(f"{api.base}/console/login")
-        browser.find_element(*tid("login-id")).send_keys("lee")
-        browser.find_element(*tid("login-password")).send_keys(PASSWORD)
-        browser.find_element(*tid("login-submit")).click()
-        wait.until(ec.text_to_be_present_in_element(tid("connection-status"), "연결됨"))
+        wait = console_log_in(browser, api.base, "lee", PASSWORD, WAIT)
         browser.find_element(By.ID, "tab-inbox").click()
         wait.until(lambda b: len(b.find_elements(*tid("inbox-item"))) == 3)
         titles = WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(

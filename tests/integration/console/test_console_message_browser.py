@@ -16,7 +16,7 @@ from sori.wiring import System
 from telephony.control.desk import Desk
 from tests.conftest import PASSWORD
 from tests.support.api import RunningApi
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 from tests.support.system import FakeClock
 
 pytestmark = pytest.mark.integration
@@ -36,11 +36,7 @@ def running(system: System, clock: FakeClock, desk: Desk) -> Iterator[RunningApi
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_supervisors_message_shows_in_the_agents_console(running: RunningApi) -> None:
     with chromium() as browser:
-        browser.get(f"{running.base}/console/login")
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-id"]').send_keys("kim")
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-password"]').send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-submit"]').click()
-        WebDriverWait(browser, WAIT).until(ec.title_contains("상담 콘솔"))
+        console_log_in(browser, running.base, "kim", PASSWORD, WAIT, connected=False)
         WebDriverWait(browser, WAIT).until(lambda b: b.execute_script("return !!(window.Sori && Sori.state)"))
         sup = running.client().login("sup", PASSWORD)
         sent = sup.post("/api/v1/telephony/supervisor/agents/kim/messages", json={"text": "3번 큐 지원 바랍니다"})

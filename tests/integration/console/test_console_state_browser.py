@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from twisted.internet import defer
 from twisted.web import resource, server
 
 from tests.integration.console.site import KIM, PASSWORD, FakeAccounts, RunningConsole
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 
 pytestmark = pytest.mark.integration
 WAIT = 30
@@ -62,12 +62,7 @@ def running() -> Iterator[tuple[RunningConsole, PushingDesk]]:
 def test_the_agent_goes_ready_and_to_a_meal_without_a_reload(running: tuple[RunningConsole, PushingDesk]) -> None:
     console, desk = running
     with chromium() as browser:
-        wait = WebDriverWait(browser, WAIT)
-        browser.get(f"{console.base}/console/login")
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-id"]').send_keys("kim")
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-password"]').send_keys(PASSWORD)
-        browser.find_element(By.CSS_SELECTOR, '[data-testid="login-submit"]').click()
-        wait.until(ec.title_contains("상담 콘솔"))
+        wait = console_log_in(browser, console.base, "kim", PASSWORD, WAIT, connected=False)
         state = (By.CSS_SELECTOR, '[data-testid="agent-state"]')
         wait.until(ec.text_to_be_present_in_element(state, "로그아웃"))
         browser.execute_script("window.sameDocument = true;")  # gone if the page reloads

@@ -34,7 +34,7 @@ from tests.conftest import PASSWORD, build_test_world
 from tests.support.api import ApiClient, RunningApi
 from tests.support.artefacts import screenshot
 from tests.support.axe import summary, violations
-from tests.support.browser import chromium
+from tests.support.browser import chromium, console_log_in
 from tests.support.contacts import connect_call
 from tests.support.postgres import free_port
 from tests.support.refsvc import SYSTEMS, RefSvc, key_of, tool_settings
@@ -75,13 +75,7 @@ def dead_api(tmp_path: Path, clock: FakeClock, password_hash: str, sqlite_templa
 
 
 def sign_in(browser: WebDriver, api: RunningApi, login: str = "lee") -> WebDriverWait[WebDriver]:
-    wait = WebDriverWait(browser, WAIT)
-    browser.get(f"{api.base}/console/login")
-    browser.find_element(By.CSS_SELECTOR, '[data-testid="login-id"]').send_keys(login)
-    browser.find_element(By.CSS_SELECTOR, '[data-testid="login-password"]').send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, '[data-testid="login-submit"]').click()
-    wait.until(ec.title_contains("상담 콘솔"))
-    return wait
+    return console_log_in(browser, api.base, login, PASSWORD, WAIT, connected=False)
 
 
 def serve(browser: WebDriver, wait: WebDriverWait[WebDriver], iid: int) -> None:
