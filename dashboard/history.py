@@ -190,7 +190,10 @@ def page_header(title: str, viewer: Viewer | None, mount: str) -> html.Header:
     ])  # fmt: skip
 
 
-def layout(viewer: Viewer | None, data: HistoryData, mount: str, today: dt.date) -> html.Div:
+def layout(
+    viewer: Viewer | None, data: HistoryData, mount: str, today: dt.date, threshold_s: int = DEFAULT_THRESHOLD_S
+) -> html.Div:
+    """The page; ``threshold_s`` is the service-level threshold chosen at first (the ACD's, from the config)."""
     first = today - dt.timedelta(days=DEFAULT_DAYS - 1)
     centers = center_options(viewer, data) if viewer else []
     return html.Div([
@@ -202,7 +205,7 @@ def layout(viewer: Viewer | None, data: HistoryData, mount: str, today: dt.date)
                 toggles("단위", "granularity", [(k.value, v) for k, v in GRANULARITY_NAMES.items()],
                         Granularity.DAY.value),
                 toggles("구분", "group-by", [(k.value, v) for k, v in GROUP_NAMES.items()], GroupBy.QUEUE.value),
-                toggles("서비스 레벨 기준", "threshold", [(s, f"{s}초") for s in WAIT_EDGES_S], DEFAULT_THRESHOLD_S),
+                toggles("서비스 레벨 기준", "threshold", [(s, f"{s}초") for s in WAIT_EDGES_S], threshold_s),
             ], className="controls"),
             html.Div([
                 centers_field(viewer, centers),
@@ -252,12 +255,16 @@ def filters_of(values: Sequence[Any]) -> Filters:
     return Filters(*values)
 
 
-def build_history_app(server: Flask, data: HistoryData, *, mount: str, today: Callable[[], dt.date]) -> Dash:
-    """The Dash app at ``{mount}/history/`` on ``server`` (whose gate has already checked the session)."""
+def build_history_app(server: Flask, data: HistoryData, *, mount: str, today: Callable[[], dt.date],
+                      threshold_s: int = DEFAULT_THRESHOLD_S) -> Dash:  # fmt: skip
+    """The Dash app at ``{mount}/history/`` on ``server`` (whose gate has already checked the session);
+    ``threshold_s``: the service-level threshold first chosen (``telephony.service_level_s``, a wait edge)."""
+    if threshold_s not in WAIT_EDGES_S:
+        raise ValueError(f"threshold_s: one of {WAIT_EDGES_S} (the history's wait buckets)")
     app = Dash("sori.dashboard.history", **dash_options(PATH, mount, server, "실적 이력 · 국민의 소리"))
     korean_page(app, CSS)
     # Dash also calls the layout once outside any request's session (to validate it): no viewer then.
-    app.layout = lambda: layout(g.get("viewer"), data, mount, today())
+    app.layout = lambda: layout(g.get("viewer"), data, mount, today(), threshold_s)
 
     for name in ("granularity", "group-by", "threshold"):
 

@@ -33,7 +33,7 @@ from dashboard.history import (
 )
 from dashboard.history_table import Grid, duration, percent
 from dashboard.server import require
-from dashboard.supervisor_filters import Refused, parse_day, scope_of
+from dashboard.supervisor_filters import DEFAULT_THRESHOLD_S, Refused, parse_day, scope_of
 from dashboard.supervisor_ports import (
     SUPERVISOR_ROLES,
     Granularity,
@@ -199,7 +199,9 @@ def template_download() -> dict[str, Any]:
 
 
 # -- the page ----------------------------------------------------------------------------------------
-def layout(viewer: Viewer | None, history: HistoryData, mount: str, today: dt.date) -> html.Div:
+def layout(
+    viewer: Viewer | None, history: HistoryData, mount: str, today: dt.date, threshold_s: int = DEFAULT_THRESHOLD_S
+) -> html.Div:
     centers = [{"label": f"{c.public_number} {c.name}", "value": c.code}
                for c in (history.centers(scope_of(viewer)) if viewer else [])]  # fmt: skip
     return html.Div([
@@ -210,7 +212,7 @@ def layout(viewer: Viewer | None, history: HistoryData, mount: str, today: dt.da
                 labelled("날짜", date_input("day", today), "day"),
                 labelled("목표 서비스 레벨 (%)", dcc.Input(id="target", type="number", value=80, min=1, max=99),
                          "target"),
-                labelled("기준 시간 (초)", dcc.Input(id="threshold", type="number", value=20, min=1, max=600),
+                labelled("기준 시간 (초)", dcc.Input(id="threshold", type="number", value=threshold_s, min=1, max=600),
                          "threshold"),
                 html.Button("산정", id="run", n_clicks=0, **testid("run")),
             ], className="controls"),
@@ -246,12 +248,14 @@ def build_staffing_app(
     mount: str,
     today: Callable[[], dt.date],
     calendar: WorkCalendar,
+    threshold_s: int = DEFAULT_THRESHOLD_S,
 ) -> Dash:
-    """The Dash app at ``{mount}/staffing/`` on ``server`` (whose gate has already checked the session)."""
+    """The Dash app at ``{mount}/staffing/`` on ``server`` (whose gate has already checked the session);
+    ``threshold_s``: the service-level threshold first offered (``telephony.service_level_s``)."""
     app = Dash("sori.dashboard.staffing", **dash_options(PATH, mount, server, "인력 산정 · 국민의 소리"))
     korean_page(app, CSS)
     app.index_string = app.index_string.replace("</body>", NAME_UPLOAD_INPUT + "</body>")
-    app.layout = lambda: layout(g.get("viewer"), history, mount, today())
+    app.layout = lambda: layout(g.get("viewer"), history, mount, today(), threshold_s)
 
     @app.callback(
         Output("staffing-report", "children"), Input("run", "n_clicks"), Input("upload-message", "children"),

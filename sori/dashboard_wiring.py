@@ -64,9 +64,10 @@ def build_dashboard_app(system: System) -> Flask:
     build_analyst_app(server, analyst_data(system), mount=MOUNT, today=today,
                       render_html=lambda report: render(report, system.clock().astimezone(SEOUL)))  # fmt: skip
     history = SqlHistoryData(system)
-    build_history_app(server, history, mount=MOUNT, today=today)
+    threshold_s = system.settings.telephony.service_level_s  # the ACD's and the wallboard's, a wait edge
+    build_history_app(server, history, mount=MOUNT, today=today, threshold_s=threshold_s)
     build_staffing_app(server, history, SqlStaffingData(system.engine, system.clock), mount=MOUNT, today=today,
-                       calendar=system.calendar)  # fmt: skip
+                       calendar=system.calendar, threshold_s=threshold_s)  # fmt: skip
     build_wallboard_app(server, SystemWallboardData(system, Centers(system)), mount=MOUNT)
     return server
 

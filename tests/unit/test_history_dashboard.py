@@ -18,7 +18,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from dashboard.history import build_history_app, export_view, history_view
+from dashboard.history import layout as history_layout
 from dashboard.server import COOKIE, build_server
+from dashboard.staffing import layout as staffing_layout
 from dashboard.supervisor_filters import Filters
 from dashboard.supervisor_ports import SUPERVISOR_ROLES, Continuity, Granularity, GroupBy
 from kernel.accounts import Viewer
@@ -235,3 +237,17 @@ def test_a_table_too_large_for_the_browser_is_refused_with_a_hint_but_the_chart_
     assert "표가 2,017행으로 너무 큽니다 (최대 2,000행)" in text(parts)
     assert any(getattr(n, "id", None) == "history-chart" for n in walk(parts))
     assert not any(getattr(n, "id", None) == "history-table" for n in walk(parts))
+
+
+def test_the_pages_first_threshold_is_the_configured_one() -> None:
+    parts = history_layout(SUP, history(), "", DAY, threshold_s=30)
+    store = next(n for n in walk(parts) if getattr(n, "id", None) == "threshold")
+    pressed = [n.children for n in walk(parts)
+               if isinstance(getattr(n, "id", None), dict) and n.id.get("type") == "threshold"
+               and getattr(n, "aria-pressed", None) == "true"]  # fmt: skip
+    assert store.data == 30 and pressed == ["30초"]
+    plan = staffing_layout(SUP, history(), "", DAY, threshold_s=30)
+    assert next(n for n in walk(plan) if getattr(n, "id", None) == "threshold").value == 30
+    server = build_server(Sessions(), {"/history/": SUPERVISOR_ROLES}, home="/history/")
+    with pytest.raises(ValueError, match="wait buckets"):
+        build_history_app(server, history(), mount="", today=lambda: DAY, threshold_s=25)
