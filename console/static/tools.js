@@ -9,7 +9,6 @@
   var S = window.Sori;
   if (!S) { return; }
   var $ = function (id) { return document.getElementById(id); };
-  var HANGUL = /[\uac00-\ud7a3]/;
   var NO_CONTACT = "통화 중인 고객이 없습니다";
   var FORMS = ["감면/면제", "교육/용역", "기술지원", "기타", "기타(교육)", "기타(상담)", "대납지원", "대여",
     "문화/여가지원", "민원", "민원안내", "봉사/기부하기", "상담/법률지원", "서비스(돌봄)", "서비스(의료)",
@@ -23,13 +22,11 @@
 
   function won(n) { return (Number(n) || 0).toLocaleString("ko-KR") + "원"; }
 
-  // The words for a failed answer: the API's Korean message; a dead backend (503) always says so in Korean.
+  // The words for a failed answer: Sori.message's (Korean, or nothing); a dead backend (503) says so either way.
   function problem(r, fallback) {
     var text = S.message(r, "");
-    if (r && r.status === 503 && !HANGUL.test(text)) {
-      text = "연결된 기관 시스템을 지금 쓸 수 없습니다. 잠시 후 다시 시도해 주세요.";
-    }
-    return HANGUL.test(text) ? text : fallback;
+    if (!text && r && r.status === 503) { return "연결된 기관 시스템을 지금 쓸 수 없습니다. 잠시 후 다시 시도해 주세요."; }
+    return text || fallback;
   }
 
   // One tool's frame in its section: a heading, a note on the served contact, the body, an alert and a status.

@@ -84,31 +84,9 @@ def _find(uow: UnitOfWork, app: App | None, query: RequestQuery, ids: list[int],
 
 
 def _views(rows: Sequence[RequestRow], app: App | None, catalog: Catalog) -> list[RequestView]:
+    """A public read (no key) selected no agency, place, answer or text (``_find``): its views carry the id,
+    service, status and dates only, and are marked ``public_only`` for the renderer."""
     names = {s.code: s.name for s in reversed(catalog.services)}  # catalog.service's: the first of a code
-    if app is None:  # public: id, service, status and the three dates only
-        return [
-            RequestView(
-                service_request_id=str(row.id),
-                status=request_status(row.status),
-                status_notes=None,
-                service_name=names.get(row.service_code),
-                service_code=row.service_code,
-                description=None,
-                agency_responsible=None,
-                service_notice=None,
-                requested_datetime=row.requested,
-                updated_datetime=row.updated,
-                expected_datetime=row.expected,
-                address=None,
-                address_id=None,
-                zipcode=None,
-                lat=None,
-                long=None,
-                media_url=None,
-                public_only=True,
-            )
-            for row in rows
-        ]
     # body_masked is the composition root's masker's output, but neither masker always masks what mask_rrn does
     # (analytics' mask_pii wants a valid birth date, no letter or '-' before it and at most one space around the
     # dash; it misses 991332-1234567, 900101  -  1234567, 900101―1234567, 900101-*123456), and complaints masked
@@ -132,7 +110,7 @@ def _views(rows: Sequence[RequestRow], app: App | None, catalog: Catalog) -> lis
             lat=row.lat,
             long=row.long,
             media_url=row.media_url,
-            public_only=False,
+            public_only=app is None,
         )
         for row in rows
     ]

@@ -83,6 +83,7 @@ def test_an_app_files_a_request_an_agent_answers_it_and_the_app_reads_it_closed(
         assert "010-1234-5678" not in str(mine) and "hong@example.com" not in str(mine) and "길동" not in str(mine)
 
         with chromium() as browser:
+            browser.set_window_size(1366, 768)  # the console's smallest supported screen
             wait = console_log_in(browser, base, "seoul.park", DEMO_PASSWORD, WAIT)
             browser.find_element(By.ID, "tab-inbox").click()
             wait.until(lambda b: any("보도블록" in e.text for e in b.find_elements(*tid("inbox-item"))))

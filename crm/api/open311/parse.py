@@ -179,8 +179,7 @@ def _json_body(text: str) -> Body:
 def _escaped_text(value: str, name: str) -> str:
     """A JSON string's ``\\u`` escapes can spell what raw UTF-8 cannot: U+0000 and lone surrogates (neither
     storable nor writable as UTF-8). Both are refused as a form body's are."""
-    if "\x00" in value:
-        raise Refusal(400, f"{name}에 U+0000 문자를 쓸 수 없습니다.")
+    _nul_free(value, name)
     if _SURROGATE.search(value):
         raise Refusal(400, f"{name}에 짝이 없는 서로게이트(\\ud800-\\udfff)를 쓸 수 없습니다.")
     return value

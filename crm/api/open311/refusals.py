@@ -1,7 +1,8 @@
 """The Open311 edge's answers to a request it will not serve: the spec's HTTP status and a Korean description.
 
-Domain errors (``crm.open311.errors``) reach the edge with their stable codes; ``status_of`` gives each its
-status as the specification wants it (the service-not-found code is 404 on a read and 400 on a POST).
+Domain errors (``crm.open311.errors``) reach the edge with their stable codes and take their status from the
+API's table (the specification's: 400 bad input, 403 bad key, 404 unknown things); ``status_of`` is the one
+exception (the service-not-found code is 404 on a read and 400 on a POST).
 Everything the edge itself refuses (path, method, encoding, size, rate) is a ``Refusal``.
 """
 
@@ -10,19 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kernel.errors import DomainError
-
-#: The status of each Open311 error code (the spec's: 400 bad input, 403 bad key, 404 unknown things).
-STATUS: Mapping[str, int] = {
-    "open311-invalid": 400,
-    "open311-jurisdiction-not-found": 404,
-    "open311-service-not-found": 404,
-    "open311-api-key-missing": 400,
-    "open311-api-key-invalid": 403,
-    "open311-request-not-found": 404,
-    "open311-token-not-found": 404,
-    "open311-rate-limited": 429,
-    "open311-too-large": 413,
-}
 
 
 class Refusal(Exception):
@@ -36,10 +24,11 @@ class Refusal(Exception):
 
 
 def status_of(error: DomainError, posting: bool) -> int | None:
-    """``error``'s status on the Open311 edge; None for a code it does not know (the caller's table decides)."""
+    """The one status the Open311 edge answers differently from the API's table (``crm.api.http_status``, which
+    holds every Open311 code): an unknown service is 400 on a POST (404 on a read). None: the table decides."""
     if error.code == "open311-service-not-found" and posting:
         return 400
-    return STATUS.get(error.code)
+    return None
 
 
 NOT_FOUND = "요청한 주소를 찾을 수 없습니다. (/open311/v2/<작업>.json 또는 .xml)"
